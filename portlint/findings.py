@@ -1,0 +1,66 @@
+"""What a rule reports: a finding about one object (or one file), at one position."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(reversed(SEVERITIES))}  # info 0 < error 2
+
+
+class ObjectRef(NamedTuple):
+    api_version: str
+    kind: str
+    namespace: str
+    name: str
+
+    def to_json(self) -> dict:
+        return {"apiVersion": self.api_version, "kind": self.kind,
+                "namespace": self.namespace, "name": self.name}
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.namespace}/{self.name}"
+
+
+class Related(NamedTuple):
+    """The other side of a relation: the pods a Service misses, the Service an Ingress names."""
+
+    kind: str
+    namespace: str
+    name: str
+    file: str | None
+    line: int | None
+
+    def to_json(self) -> dict:
+        return self._asdict()
+
+
+@dataclass
+class Finding:
+    rule: str
+    message: str
+    hint: str | None = None
+    object: ObjectRef | None = None
+    file: str = ""
+    line: int = 1
+    column: int = 1
+    related: list[Related] = field(default_factory=list)
+    severity: str = "error"
+    field_path: str = ""  # e.g. "spec.ports[0].targetPort": stable across edits, for baselines
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "message": self.message,
+            "hint": self.hint,
+            "object": self.object.to_json() if self.object else None,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "related": [r.to_json() for r in self.related],
+        }

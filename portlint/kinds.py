@@ -1,0 +1,38 @@
+"""Which API group/kind pairs the model reads, and how the removed beta APIs map onto them."""
+
+from __future__ import annotations
+
+WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+                  "ReplicationController", "Job", "CronJob")
+
+# kind -> the API groups in which it is the built-in kind (the legacy groups included, so that a
+# manifest still written against them is read, and flagged by `deprecated-api`)
+BUILTIN_GROUPS = {
+    "Service": ("",), "Pod": ("",), "Endpoints": ("",), "Secret": ("",),
+    "ReplicationController": ("",), "ConfigMap": ("",), "Namespace": ("",), "ServiceAccount": ("",),
+    "Deployment": ("apps", "extensions"), "StatefulSet": ("apps",),
+    "DaemonSet": ("apps", "extensions"), "ReplicaSet": ("apps", "extensions"),
+    "Job": ("batch",), "CronJob": ("batch",),
+    "Ingress": ("networking.k8s.io", "extensions"),
+    "EndpointSlice": ("discovery.k8s.io",),
+}
+
+# kind -> name of its definition in schemas/manifests.schema.json
+SCHEMA_DEFINITION = {
+    "Pod": "Pod", "Deployment": "Deployment", "StatefulSet": "Deployment", "DaemonSet": "Deployment",
+    "ReplicaSet": "Deployment", "ReplicationController": "ReplicationController", "Job": "Job",
+    "CronJob": "CronJob", "Service": "Service", "Ingress": "Ingress", "Endpoints": "Endpoints",
+    "EndpointSlice": "EndpointSlice", "Secret": "Secret",
+}
+
+
+def api_group(api_version: str) -> str:
+    return api_version.rpartition("/")[0] if "/" in api_version else ""
+
+
+def builtin_kind(api_version: object, kind: object) -> str | None:
+    """The kind if this apiVersion/kind is the Kubernetes built-in one (a Knative `Service` is not)."""
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    groups = BUILTIN_GROUPS.get(kind)
+    return kind if groups is not None and api_group(api_version) in groups else None

@@ -1,0 +1,317 @@
+"""Files, directories and stdin → YAML/JSON documents that remember where every field was.
+
+PyYAML's C parser does the scanning; only mapping and sequence construction is ours, so that
+each mapping knows its own line/column and the line/column of each of its keys. Nothing here
+can construct a Python object from a tag: the constructor is a subclass of the safe one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import yaml
+
+from portlint.findings import Finding
+
+YAML_SUFFIXES = (".yaml", ".yml", ".json")
+MAX_FILE_BYTES = 64 * 1024 * 1024
+STDIN = "-"
+
+
+class Mapping(dict):
+    """A YAML mapping that knows where it and each of its keys start (1-based)."""
+
+    __slots__ = ("line", "column", "key_positions")
+
+    def position(self, key: object = None) -> tuple[int, int]:
+        if key is not None and key in self.key_positions:
+            return self.key_positions[key]
+        return self.line, self.column
+
+
+class Sequence(list):
+    """A YAML sequence that knows where it and each of its items start (1-based)."""
+
+    __slots__ = ("line", "column", "item_positions")
+
+    def position(self, index: int | None = None) -> tuple[int, int]:
+        if index is not None and 0 <= index < len(self.item_positions):
+            return self.item_positions[index]
+        return self.line, self.column
+
+
+@dataclass(eq=False)
+class Source:
+    """One input file (or stdin). The text is kept only for stdin; files are re-read on demand."""
+
+    path: str
+    text: str | None = None
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    def line_text(self, line: int) -> str | None:
+        if self._lines is None:
+            text = self.text
+            if text is None:
+                try:
+                    text = _decode(_read_bytes(self.path))[0]
+                except (OSError, UnicodeError):
+                    text = ""
+            self._lines = text.splitlines()
+        if 1 <= line <= len(self._lines):
+            return self._lines[line - 1]
+        return None
+
+
+@dataclass(eq=False)
+class Document:
+    """One manifest: a top-level document, or one item of a `kind: List`."""
+
+    source: Source
+    data: Mapping
+    index: int  # position of the YAML document in its file, from 0
+    path_prefix: tuple = ()  # JSON path of this manifest inside its document ("items", 3)
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    sources: dict[str, Source] = field(default_factory=dict)
+    files: int = 0
+
+
+class _PositionLoader(yaml.CSafeLoader):
+    """CSafeLoader whose mappings and sequences carry positions and whose duplicate keys are recorded."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.duplicate_keys: list[tuple[object, int, int]] = []
+
+
+def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
+    mapping = Mapping()
+    mapping.line = node.start_mark.line + 1
+    mapping.column = node.start_mark.column + 1
+    mapping.key_positions = positions = {}
+    yield mapping
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=False)
+        try:
+            hash(key)
+        except TypeError:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark,
+                "found an unhashable key", key_node.start_mark) from None
+        where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        if key in positions and positions[key] != where:
+            loader.duplicate_keys.append((key, *where))
+        positions[key] = where
+        mapping[key] = loader.construct_object(value_node, deep=False)
+
+
+def _construct_sequence(loader: _PositionLoader, node: yaml.SequenceNode):
+    sequence = Sequence()
+    sequence.line = node.start_mark.line + 1
+    sequence.column = node.start_mark.column + 1
+    sequence.item_positions = [(n.start_mark.line + 1, n.start_mark.column + 1) for n in node.value]
+    yield sequence
+    sequence.extend(loader.construct_object(n, deep=False) for n in node.value)
+
+
+_PositionLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_PositionLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+
+
+def discover(paths: list[str]) -> tuple[list[str], list[str]]:
+    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths)."""
+    files: list[str] = []
+    missing: list[str] = []
+    for path in paths:
+        if path == STDIN:
+            files.append(STDIN)
+        elif os.path.isdir(path):
+            files.extend(_walk(path))
+        elif os.path.exists(path) or os.path.islink(path):
+            files.append(path)
+        else:
+            missing.append(path)
+    return files, missing
+
+
+def _walk(root: str) -> Iterator[str]:
+    for directory, subdirs, names in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        for name in sorted(names):
+            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+                yield os.path.join(directory, name)
+
+
+def load_paths(paths: list[str]) -> LoadResult:
+    files, _ = discover(paths)
+    return load_files(files)
+
+
+def load_files(files: list[str]) -> LoadResult:
+    result = LoadResult()
+    for path in files:
+        result.files += 1
+        _load_file(path, result)
+    return result
+
+
+def load_text(text: str, path: str = "<string>") -> LoadResult:
+    result = LoadResult(files=1)
+    source = result.sources[path] = Source(path, text)
+    _load_source(source, text, result)
+    return result
+
+
+def _load_file(path: str, result: LoadResult) -> None:
+    display = "<stdin>" if path == STDIN else path
+    try:
+        raw = sys.stdin.buffer.read() if path == STDIN else _read_bytes(path)
+        text, _encoding = _decode(raw)
+    except _Refused as refused:
+        result.findings.append(_file_finding("yaml-syntax-error", display, str(refused)))
+        return
+    except OSError as error:
+        result.findings.append(_file_finding(
+            "yaml-syntax-error", display, f"cannot read file: {error.strerror or error}"))
+        return
+    except UnicodeError:
+        result.findings.append(_file_finding(
+            "yaml-syntax-error", display, "file is not UTF-8 or UTF-16 text",
+            "save the file as UTF-8, or exclude it if it is not a manifest"))
+        return
+    source = Source(display, text if path == STDIN else None)
+    result.sources[display] = source
+    _load_source(source, text, result)
+
+
+class _Refused(Exception):
+    pass
+
+
+def _read_bytes(path: str) -> bytes:
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise _Refused("not a regular file (a FIFO, socket or device); skipped")
+    if info.st_size > MAX_FILE_BYTES:
+        raise _Refused(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; skipped")
+    with open(path, "rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
+
+
+def _decode(raw: bytes) -> tuple[str, str]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    if b"\x00" in raw[:8192]:
+        raise UnicodeError("binary")
+    return raw.decode("utf-8-sig"), "utf-8"
+
+
+_DOCUMENT_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
+
+
+def _load_source(source: Source, text: str, result: LoadResult) -> None:
+    try:
+        _add_documents(source, _parse_all(text), 0, result)
+    except yaml.YAMLError:
+        _load_chunks(source, text, result)
+
+
+def _parse_all(text: str) -> list[tuple[object, list]]:
+    loader = _PositionLoader(text)
+    documents = []
+    try:
+        while loader.check_data():
+            loader.duplicate_keys = []
+            documents.append((loader.get_data(), loader.duplicate_keys))
+    finally:
+        loader.dispose()
+    return documents
+
+
+def _load_chunks(source: Source, text: str, result: LoadResult) -> None:
+    """A syntax error somewhere: parse each `---`-separated chunk on its own so the others survive."""
+    starts = [0] + [m.start() for m in _DOCUMENT_START.finditer(text) if m.start() > 0]
+    index = 0
+    for number, start in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(text)
+        line_offset = text.count("\n", 0, start)
+        chunk = "\n" * line_offset + text[start:end]
+        try:
+            parsed = _parse_all(chunk)
+        except yaml.YAMLError as error:
+            result.findings.append(_syntax_finding(source, error, text))
+            index += 1
+            continue
+        _add_documents(source, parsed, index, result)
+        index += max(1, len(parsed))
+
+
+def _syntax_finding(source: Source, error: yaml.YAMLError, text: str) -> Finding:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    context = getattr(error, "context", None)
+    message = f"{context}: {problem}" if context else str(problem)
+    hint = "fix the YAML syntax at this position"
+    if "{{" in text:
+        message = f"looks like a template, not a manifest ({message})"
+        hint = "render it first and check the output: helm template RELEASE CHART | portlint check -"
+    elif "\t" in (source.line_text(line) or ""):
+        hint = "YAML does not allow tabs for indentation; indent with spaces"
+    return Finding("yaml-syntax-error", message, hint, file=source.path, line=line, column=column)
+
+
+def _add_documents(source: Source, parsed: list, first_index: int, result: LoadResult) -> None:
+    for offset, (data, duplicates) in enumerate(parsed):
+        index = first_index + offset
+        for key, line, column in duplicates:
+            result.findings.append(Finding(
+                "yaml-duplicate-key",
+                f"key {key!r} appears twice in the same mapping; only the last value is kept",
+                "remove or rename one of the two keys", file=source.path, line=line, column=column))
+        if data is None:
+            continue
+        if not isinstance(data, Mapping):
+            line = data.line if isinstance(data, Sequence) else 1
+            result.findings.append(Finding(
+                "manifest-invalid",
+                f"document {index + 1} is a {_json_type(data)}, not a mapping with apiVersion and kind",
+                "a manifest is a mapping with apiVersion, kind and metadata",
+                file=source.path, line=line, column=1))
+            continue
+        result.documents.extend(_manifests(source, data, index))
+
+
+def _manifests(source: Source, data: Mapping, index: int) -> Iterator[Document]:
+    kind = data.get("kind")
+    items = data.get("items")
+    if isinstance(kind, str) and kind.endswith("List") and isinstance(items, Sequence):
+        for number, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield Document(source, item, index, ("items", number))
+        return
+    yield Document(source, data, index)
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string" if isinstance(value, str) else type(value).__name__
+
+
+def _file_finding(rule: str, path: str, message: str, hint: str | None = None) -> Finding:
+    return Finding(rule, message, hint, file=path, line=1, column=1)

@@ -1,0 +1,71 @@
+"""`--format text`: findings grouped by file, each with its position, source line and hint.
+
+Everything that comes from a manifest is printed as literal text: rich markup and control
+characters in names or messages can neither style nor take over the terminal.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+
+from portlint.findings import Finding
+from portlint.loader import Source
+from portlint.run import Report
+
+STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Control characters (ANSI escapes among them) shown as \\xNN instead of being interpreted."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def write(report: Report, out: TextIO) -> None:
+    console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
+    for file, findings in groupby(report.findings, key=lambda f: f.file):
+        console.print(Text(safe(file), style="bold underline"))
+        source = report.sources.get(file) or Source(file)
+        for finding in findings:
+            _print_finding(console, finding, source)
+        console.print()
+    console.print(_summary(report))
+
+
+def _print_finding(console: Console, finding: Finding, source: Source) -> None:
+    head = Text("  ")
+    head.append(f"{finding.line}:{finding.column}", style="dim")
+    head.append("  ")
+    head.append(f"{finding.severity:<7}", style=STYLE[finding.severity])
+    head.append(" ")
+    head.append(finding.rule, style="bold")
+    head.append("  ")
+    if finding.object:
+        head.append(safe(f"{finding.object.kind} {finding.object.namespace}/{finding.object.name}: "), style="bold")
+    head.append(safe(finding.message))
+    console.print(head)
+    line_text = source.line_text(finding.line)
+    if line_text is not None and line_text.strip():
+        gutter = f"{finding.line:>6} │ "
+        console.print(Text(gutter, style="dim") + Text(safe(line_text.rstrip())))
+        caret = " " * (len(gutter) + finding.column - 1) + "^"
+        console.print(Text(caret, style=STYLE[finding.severity]))
+    if finding.hint:
+        console.print(Text("    hint: ", style="green") + Text(safe(finding.hint)))
+    for related in finding.related:
+        where = f" ({related.file}:{related.line})" if related.file else ""
+        console.print(Text(safe(f"    see: {related.kind} {related.namespace}/{related.name}{where}"), style="dim"))
+
+
+def _summary(report: Report) -> Text:
+    counts = [(report.count(s), s) for s in ("error", "warning", "info")]
+    scope = f"{report.files} file{'s' if report.files != 1 else ''}, {report.objects} object{'s' if report.objects != 1 else ''}"
+    if not report.findings:
+        return Text(f"No problems found ({scope}).", style="green")
+    parts = [f"{n} {s}{'s' if n != 1 and s != 'info' else ''}" for n, s in counts if n]
+    return Text(f"Found {', '.join(parts)} ({scope}).", style="bold")

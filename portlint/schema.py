@@ -1,0 +1,120 @@
+"""Validate each manifest against schemas/manifests.schema.json before the model reads it.
+
+A manifest that fails gets `manifest-invalid` findings (JSON path, position) and is kept out
+of the model: rules only ever see well-typed objects.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+from portlint.findings import Finding
+from portlint.kinds import SCHEMA_DEFINITION, builtin_kind
+from portlint.loader import Document, Mapping, Sequence
+from portlint.resources import data_dir
+
+MAX_ERRORS_PER_MANIFEST = 5
+
+
+@lru_cache(maxsize=1)
+def _definitions() -> dict:
+    with open(data_dir("schemas") / "manifests.schema.json", encoding="utf-8") as handle:
+        return json.load(handle)["$defs"]
+
+
+@lru_cache(maxsize=None)
+def _validator(definition: str | None):
+    from jsonschema import Draft202012Validator
+
+    parts = [{"$ref": "#/$defs/envelope"}]
+    if definition:
+        parts.append({"$ref": f"#/$defs/{definition}"})
+    return Draft202012Validator({"$defs": _definitions(), "allOf": parts})
+
+
+def is_manifest(data: Mapping) -> bool:
+    """Mappings with neither apiVersion nor kind are other tools' YAML (CI configs, Helm values): not ours."""
+    return "kind" in data or "apiVersion" in data
+
+
+def validate(document: Document) -> list[Finding]:
+    data = document.data
+    kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
+    validator = _validator(SCHEMA_DEFINITION.get(kind) if kind else None)
+    findings = []
+    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+        findings.append(_finding(document, list(error.absolute_path), _describe(error)))
+        if len(findings) == MAX_ERRORS_PER_MANIFEST:
+            break
+    return findings
+
+
+def _describe(error) -> str:
+    if error.validator == "anyOf" and list(error.absolute_path)[-1:] == ["metadata"]:
+        return "metadata.name is required"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required")
+    if error.validator == "type":
+        wanted = error.validator_value
+        wanted = " or ".join(t for t in wanted if t != "null") if isinstance(wanted, list) else wanted
+        return f"expected {_article(wanted)}, got {_json_type(error.instance)} {_short(error.instance)}"
+    if error.validator == "enum":
+        allowed = ", ".join(v for v in error.validator_value if v is not None)
+        return f"{_short(error.instance)} is not one of {allowed}"
+    return error.message
+
+
+def _finding(document: Document, path: list, message: str) -> Finding:
+    line, column = _position(document.data, path)
+    json_path = json_path_text(list(document.path_prefix) + path)
+    where = f"{json_path}: " if json_path else ""
+    return Finding("manifest-invalid", where + message,
+                   "fix the field's type or value; portlint skips this object until then",
+                   file=document.source.path, line=line, column=column, field_path=json_path)
+
+
+def _position(data, path: list) -> tuple[int, int]:
+    """Line/column of the deepest node on `path` that still has a position."""
+    node, position = data, data.position()
+    for step in path:
+        if isinstance(node, Mapping) and step in node:
+            position = node.position(step)
+        elif isinstance(node, Sequence) and isinstance(step, int) and step < len(node):
+            position = node.position(step)
+        else:
+            break
+        node = node[step]
+    return position
+
+
+def json_path_text(path: list) -> str:
+    text = ""
+    for step in path:
+        text += f"[{step}]" if isinstance(step, int) else (f".{step}" if text else str(step))
+    return text
+
+
+def _article(type_name: str) -> str:
+    return f"an {type_name}" if type_name[0] in "aeiou" else f"a {type_name}"
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "list" if isinstance(value, list) else "mapping"
+
+
+def _short(value: object) -> str:
+    if isinstance(value, (dict, list)):
+        return ""
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:37] + "..."

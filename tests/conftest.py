@@ -1,0 +1,38 @@
+import os
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from portlint.run import check_text
+from portlint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+
+
+def lint(text: str, **settings) -> list:
+    """All findings for a YAML text checked as one cluster."""
+    return check_text(textwrap.dedent(text), Settings(**settings)).findings
+
+
+def rule_ids(findings) -> list[str]:
+    return [f.rule for f in findings]
+
+
+def only(findings, rule: str) -> list:
+    return [f for f in findings if f.rule == rule]
+
+
+@pytest.fixture
+def corpus() -> Path:
+    if not CORPUS.is_dir():
+        pytest.skip("the shared real-world corpus (../shared/corpus/real) is not present")
+    return CORPUS
+
+
+@pytest.fixture(autouse=True)
+def _no_color(monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    os.environ.pop("CLICOLOR_FORCE", None)
