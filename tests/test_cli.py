@@ -1,0 +1,131 @@
+"""The command line as users and CI meet it: exit codes, formats, stdin, options, and clean errors."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+BROKEN_SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: MyApp
+  ports:
+    - port: 80
+"""
+
+
+def portlint(*args, stdin=None, cwd=None, env=None):
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    environment.pop("FORCE_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "portlint", *args], input=stdin, capture_output=True,
+                          text=True, cwd=cwd or ROOT, env=environment, timeout=60)
+
+
+@pytest.fixture
+def broken(tmp_path):
+    (tmp_path / "svc.yaml").write_text(BROKEN_SERVICE)
+    return tmp_path
+
+
+def test_findings_exit_1_and_are_printed_with_position_source_and_hint(broken):
+    result = portlint("check", str(broken))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == str(broken / "svc.yaml")
+    assert "6:3  error   service-selector-no-match  Service default/web: selector app=MyApp" in lines[1]
+    assert lines[2].strip() == "6 │   selector:"
+    assert "hint:" in result.stdout
+    assert "\x1b[" not in result.stdout  # NO_COLOR and not a TTY: plain text
+    assert result.stdout.rstrip().endswith("Found 1 error (1 file, 1 object).")
+
+
+def test_clean_input_exits_0_with_one_quiet_line(tmp_path):
+    (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    result = portlint("check", str(tmp_path))
+    assert (result.returncode, result.stdout.strip()) == (0, "No problems found (1 file, 1 object).")
+
+
+def test_json_output_has_the_documented_shape(broken):
+    result = portlint("check", str(broken), "--format", "json")
+    report = json.loads(result.stdout)
+    assert set(report) == {"version", "summary", "findings"}
+    assert report["summary"] == {"files": 1, "objects": 1, "error": 1, "warning": 0, "info": 0}
+    finding = report["findings"][0]
+    assert set(finding) == {"rule", "severity", "message", "hint", "object", "file", "line", "column", "related"}
+    assert finding["object"] == {"apiVersion": "v1", "kind": "Service", "namespace": "default", "name": "web"}
+    assert (finding["line"], finding["column"]) == (6, 3)
+
+
+def test_stdin_is_read_with_a_dash():
+    result = portlint("check", "-", "--format", "json", stdin=BROKEN_SERVICE)
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["findings"][0]["file"] == "<stdin>"
+
+
+def test_fail_on_sets_the_threshold(broken):
+    assert portlint("check", str(broken), "--fail-on", "error").returncode == 1
+    assert portlint("check", str(broken), "--ignore", "service-selector-no-match").returncode == 0
+
+
+def test_namespace_option_sets_the_default_namespace(broken):
+    report = json.loads(portlint("check", str(broken), "-f", "json", "-n", "shop").stdout)
+    assert report["findings"][0]["object"]["namespace"] == "shop"
+
+
+def test_cluster_per_path_keeps_environments_apart(tmp_path):
+    for env in ("dev", "prod"):
+        (tmp_path / env).mkdir()
+        (tmp_path / env / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n")
+    dev, prod = str(tmp_path / "dev"), str(tmp_path / "prod")
+    together = json.loads(portlint("check", dev, prod, "-f", "json").stdout)["findings"]
+    apart = portlint("check", "--cluster-per-path", dev, prod, "-f", "json")
+    assert [f["rule"] for f in together] == ["duplicate-object"]
+    assert (apart.returncode, json.loads(apart.stdout)["findings"]) == (0, [])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["check", "does/not/exist"], "path does not exist: does/not/exist"),
+    (["check", ".", "--node-port-range", "32767-30000"], "--node-port-range"),
+    (["check", ".", "--select", "no-such-rule"], "unknown rule id: no-such-rule"),
+    (["rules", "no-such-rule"], "unknown rule id: no-such-rule"),
+])
+def test_usage_errors_exit_2_with_one_line_and_no_traceback(args, message):
+    result = portlint(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unknown_option_is_a_usage_error():
+    result = portlint("check", "--bogus")
+    assert result.returncode == 2 and "No such option" in result.stderr
+
+
+def test_output_is_deterministic_and_sorted(tmp_path):
+    for name in ("b.yaml", "a.yaml"):
+        (tmp_path / name).write_text(BROKEN_SERVICE.replace("name: web", f"name: {name[0]}"))
+    findings = json.loads(portlint("check", str(tmp_path), "-f", "json").stdout)["findings"]
+    assert [f["file"].rsplit("/", 1)[-1] for f in findings] == ["a.yaml", "b.yaml"]
+
+
+def test_version_and_rules_listing():
+    assert portlint("--version").stdout.startswith("portlint ")
+    listing = portlint("rules").stdout
+    assert "service-selector-no-match" in listing and "error" in listing
+    explained = portlint("rules", "service-selector-no-match")
+    assert explained.returncode == 0 and "How to fix it" in explained.stdout and "app: MyApp" in explained.stdout
+
+
+def test_markup_and_escape_sequences_in_manifests_are_printed_literally(tmp_path):
+    (tmp_path / "svc.yaml").write_text(BROKEN_SERVICE.replace("app: MyApp", 'app: "[bold red]x\\e[31m"'))
+    result = portlint("check", str(tmp_path))
+    assert "app=[bold red]x\\x1b[31m" in result.stdout
+    assert "\x1b" not in result.stdout
