@@ -13,6 +13,7 @@ from portlint.findings import Finding
 from portlint.kinds import SCHEMA_DEFINITION, builtin_kind
 from portlint.loader import Document, Mapping, Sequence
 from portlint.resources import data_dir
+from portlint.schema_compiler import Compiler
 
 MAX_ERRORS_PER_MANIFEST = 5
 
@@ -23,14 +24,23 @@ def _definitions() -> dict:
         return json.load(handle)["$defs"]
 
 
-@lru_cache(maxsize=None)
-def _validator(definition: str | None):
-    from jsonschema import Draft202012Validator
-
+def _root(definition: str | None) -> dict:
     parts = [{"$ref": "#/$defs/envelope"}]
     if definition:
         parts.append({"$ref": f"#/$defs/{definition}"})
-    return Draft202012Validator({"$defs": _definitions(), "allOf": parts})
+    return {"allOf": parts}
+
+
+@lru_cache(maxsize=None)
+def _fast_check(definition: str | None):
+    return Compiler(_definitions()).compile(_root(definition))
+
+
+@lru_cache(maxsize=None)
+def _validator(definition: str | None):
+    from jsonschema import Draft202012Validator  # imported only when a manifest is invalid
+
+    return Draft202012Validator({"$defs": _definitions(), **_root(definition)})
 
 
 def is_manifest(data: Mapping) -> bool:
@@ -41,9 +51,11 @@ def is_manifest(data: Mapping) -> bool:
 def validate(document: Document) -> list[Finding]:
     data = document.data
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
-    validator = _validator(SCHEMA_DEFINITION.get(kind) if kind else None)
+    definition = SCHEMA_DEFINITION.get(kind) if kind else None
+    if _fast_check(definition)(data):
+        return []
     findings = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         findings.append(_finding(document, list(error.absolute_path), _describe(error)))
         if len(findings) == MAX_ERRORS_PER_MANIFEST:
             break
