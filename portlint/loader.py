@@ -20,7 +20,11 @@ from portlint.findings import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 64 * 1024 * 1024
+# A document whose aliases expand to more nodes than this is refused ("billion laughs"): anything
+# that walks it (a validator printing a value, a reporter) would otherwise run for hours.
+MAX_EXPANDED_NODES = 1_000_000
 STDIN = "-"
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
 
 
 class Mapping(dict):
@@ -221,9 +225,15 @@ _DOCUMENT_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
 
 def _load_source(source: Source, text: str, result: LoadResult) -> None:
     try:
-        _add_documents(source, _parse_all(text), 0, result)
+        parsed = _parse_all(text)
     except yaml.YAMLError:
         _load_chunks(source, text, result)
+        return
+    if all(data is None for data, _ in parsed):
+        result.findings.append(_file_finding(
+            "file-empty", source.path, "the file holds no manifest (it is empty, or only comments and '---')",
+            "delete the file, or exclude it if it is a placeholder"))
+    _add_documents(source, parsed, 0, result, may_alias=_ALIAS.search(text) is not None)
 
 
 def _parse_all(text: str) -> list[tuple[object, list]]:
@@ -271,9 +281,17 @@ def _syntax_finding(source: Source, error: yaml.YAMLError, text: str) -> Finding
     return Finding("yaml-syntax-error", message, hint, file=source.path, line=line, column=column)
 
 
-def _add_documents(source: Source, parsed: list, first_index: int, result: LoadResult) -> None:
+def _add_documents(source: Source, parsed: list, first_index: int, result: LoadResult,
+                   may_alias: bool = True) -> None:
     for offset, (data, duplicates) in enumerate(parsed):
         index = first_index + offset
+        if may_alias and isinstance(data, (Mapping, Sequence)):
+            refusal = _alias_refusal(data)
+            if refusal:
+                result.findings.append(Finding("yaml-syntax-error", f"document {index + 1}: {refusal}",
+                                               "write the values out instead of nesting aliases",
+                                               file=source.path, line=data.line, column=1))
+                continue
         for key, line, column in duplicates:
             result.findings.append(Finding(
                 "yaml-duplicate-key",
@@ -301,6 +319,32 @@ def _manifests(source: Source, data: Mapping, index: int) -> Iterator[Document]:
                 yield Document(source, item, index, ("items", number))
         return
     yield Document(source, data, index)
+
+
+def _alias_refusal(root: object) -> str | None:
+    """Why a document built with aliases is refused: it refers to itself, or expands past the limit."""
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[object, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            children = node.values() if isinstance(node, dict) else node
+            sizes[key] = 1 + sum(sizes.get(id(c), 1) for c in children)
+            in_progress.discard(key)
+            if sizes[key] > MAX_EXPANDED_NODES:
+                return f"its aliases expand to more than {MAX_EXPANDED_NODES:,} nodes; refused"
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:
+            return "an alias refers to a node that contains it (a recursive structure); refused"
+        in_progress.add(key)
+        stack.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, False) for c in children if isinstance(c, (dict, list)) and id(c) not in sizes)
+    return None
 
 
 def _json_type(value: object) -> str:

@@ -187,3 +187,52 @@ def test_helm_templates_are_reported_as_templates():
         """)
     assert rule_ids(findings) == ["yaml-syntax-error"]
     assert "template" in findings[0].message and "helm template" in findings[0].hint
+
+
+def test_an_empty_file_is_one_info_finding_but_empty_documents_between_others_are_not():
+    assert [(f.rule, f.line) for f in lint("# only a comment\n---\n")] == [("file-empty", 1)]
+    assert lint("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n") == []
+
+
+LAUGHS = "".join(f"  {c}: &{c} [{','.join([f'*{p}'] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi"))
+
+
+def test_alias_bombs_and_recursive_aliases_are_refused_quickly():
+    bomb = ("apiVersion: v1\nkind: Service\nmetadata: {name: lol}\nx:\n"
+            '  a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + LAUGHS + "spec:\n  ports: *i\n")
+    recursive = "apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n  labels: &l\n    a: *l\n"
+    for text, reason in ((bomb, "expand to more than"), (recursive, "recursive")):
+        findings = lint(text)
+        assert [f.rule for f in findings] == ["yaml-syntax-error"]
+        assert reason in findings[0].message
+
+
+def test_shared_anchors_within_the_limit_are_fine():
+    findings = lint("""\
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Pod
+            metadata:
+              name: p
+              labels: &labels {app: web}
+            spec:
+              containers:
+                - name: a
+                  image: x
+                  ports: [{containerPort: 80, name: http}]
+          - apiVersion: v1
+            kind: Service
+            metadata: {name: web, labels: *labels}
+            spec:
+              selector: *labels
+              ports: [{port: 80, targetPort: http}]
+        """)
+    assert findings == []
+
+
+def test_deep_nesting_is_a_syntax_finding_not_a_crash():
+    findings = lint("[" * 100_000 + "]" * 100_000)
+    assert [f.rule for f in findings] == ["yaml-syntax-error"]
+    assert "nesting depth" in findings[0].message
