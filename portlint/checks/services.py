@@ -6,15 +6,15 @@ from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
-from portlint.model import Cluster, Service
+from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload
+from portlint.names import iana_svc_name
+from portlint.ports import (
+    backends, declared_ports, describe_ports, is_named, listens_on, ports_named, ports_numbered,
+    resolve_target_port, selects_pods,
+)
 from portlint.selectors import format_labels
 from portlint.settings import Settings
 from portlint.similar import similar
-
-
-def selects_pods(service: Service) -> bool:
-    """ExternalName Services and Services without a selector get no endpoints from the controller."""
-    return bool(service.selector) and service.type != "ExternalName"
 
 
 @rule("service-selector-no-match")
@@ -61,3 +61,177 @@ def _near_miss_hint(cluster: Cluster, service: Service) -> str:
         return (f"pods with these labels exist in namespace {sorted(elsewhere)[0]}; a Service only selects "
                 f"pods in its own namespace: move one of them")
     return "set the selector to the labels of the pod template (spec.template.metadata.labels) it should serve"
+
+
+# --- the port chain: Service port → targetPort → a port the selected pods serve ---------------------
+
+def _served_services(cluster: Cluster) -> Iterator[tuple[Service, list[Workload]]]:
+    """Each Service whose pods come from its selector, with the workloads that serve it (if any)."""
+    for service in cluster.services:
+        workloads = backends(cluster, service)
+        if workloads:
+            yield service, workloads
+
+
+def _workload_text(workload: Workload) -> str:
+    return f"{workload.ref.kind} {workload.name}"
+
+
+def _target_key(service_port: ServicePort) -> str:
+    """The field a finding about the target points at: targetPort, or port when targetPort defaults to it."""
+    return "targetPort" if service_port.target_port_given else "port"
+
+
+def _target_text(service_port: ServicePort) -> str:
+    if service_port.target_port_given:
+        return f"port {service_port.describe()} targets {service_port.target_port}/{service_port.protocol}"
+    return f"port {service_port.describe()} (targetPort defaults to it)"
+
+
+def _named_targets(service: Service) -> Iterator[ServicePort]:
+    # an invalid port name makes the API server reject the Service: nothing to resolve then
+    return (p for p in service.ports if is_named(p.target_port) and not iana_svc_name(p.target_port))
+
+
+def _numeric_targets(service: Service) -> Iterator[ServicePort]:
+    return (p for p in service.ports if not is_named(p.target_port))
+
+
+@rule("service-target-port-name-unresolved")
+def service_target_port_name_unresolved(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service, workloads in _served_services(cluster):
+        for workload in workloads:
+            for service_port in _named_targets(service):
+                if resolve_target_port(service_port, workload.template) is None:
+                    yield _unresolved_name(service, service_port, workload)
+
+
+def _unresolved_name(service: Service, service_port: ServicePort, workload: Workload) -> Finding:
+    name, protocol = service_port.target_port, service_port.protocol
+    message = (f"targetPort {name} of port {service_port.describe()}: {_workload_text(workload)} declares "
+               f"no {protocol} container port named {name}")
+    other = ports_named(workload.template, name)
+    if other:
+        message += f" (it declares {describe_ports(other)}; a named port resolves only under the same protocol)"
+    message += ", so its pods get no endpoint for this port"
+    return service.finding(message, _name_hint(service_port, workload, other), at=service_port,
+                           key="targetPort", related=[workload.related()])
+
+
+def _name_hint(service_port: ServicePort, workload: Workload, other_protocol: list[ContainerPort]) -> str:
+    name, protocol = service_port.target_port, service_port.protocol
+    if other_protocol:
+        return (f"set the Service port's protocol to {other_protocol[0].protocol}, or declare the container "
+                f"port {name} with protocol {protocol}")
+    names = sorted({p.name for p in declared_ports(workload.template) if p.name and p.protocol == protocol})
+    close = [n for n in names if similar(n, name)]
+    if close and close[0].lower() == name:
+        return (f"{_workload_text(workload)} names the port {close[0]}: port names are lowercase IANA service "
+                f"names, rename it to {name}")
+    if close:
+        return f"did you mean targetPort: {close[0]}? {_workload_text(workload)} declares that name"
+    if names:
+        return (f"set targetPort to one of the {protocol} port names {_workload_text(workload)} declares "
+                f"({', '.join(names)}), or add `name: {name}` to the containerPort the Service should reach")
+    return (f"add `name: {name}` to the containerPort the Service should reach in {_workload_text(workload)}, "
+            f"or set targetPort to that port's number")
+
+
+@rule("service-target-port-unmatched")
+def service_target_port_unmatched(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service, workloads in _served_services(cluster):
+        for workload in workloads:
+            declared = declared_ports(workload.template)
+            if not declared:
+                continue  # container-port-undeclared
+            for service_port in _numeric_targets(service):
+                number = service_port.target_port
+                if not ports_numbered(workload.template, number) and not listens_on(workload.template, number):
+                    yield _unmatched_number(service, service_port, workload, declared)
+
+
+def _unmatched_number(service: Service, service_port: ServicePort, workload: Workload,
+                      declared: list[ContainerPort]) -> Finding:
+    target = service_port.target_port
+    message = (f"{_target_text(service_port)}, but {_workload_text(workload)} declares only "
+               f"{describe_ports(declared)}")
+    close = [p for p in declared if p.protocol == service_port.protocol]
+    hint = (f"if the pods listen on {target}, declare `containerPort: {target}`; otherwise set targetPort "
+            f"to the port they listen on" + (f" (e.g. {close[0].name or close[0].number})" if len(close) == 1 else ""))
+    return service.finding(message, hint, at=service_port, key=_target_key(service_port),
+                           related=[workload.related()])
+
+
+@rule("service-protocol-mismatch")
+def service_protocol_mismatch(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service, workloads in _served_services(cluster):
+        for workload in workloads:
+            for service_port in _numeric_targets(service):
+                same_number = ports_numbered(workload.template, service_port.target_port)
+                if same_number and resolve_target_port(service_port, workload.template) is None:
+                    yield _protocol_mismatch(service, service_port, workload, same_number)
+
+
+def _protocol_mismatch(service: Service, service_port: ServicePort, workload: Workload,
+                       same_number: list[ContainerPort]) -> Finding:
+    protocols = sorted({p.protocol for p in same_number})
+    message = (f"{_target_text(service_port)}, but {_workload_text(workload)} declares port "
+               f"{service_port.target_port} only as {describe_ports(same_number)}")
+    hint = (f"set the Service port's protocol to {protocols[0]} if that is what the pods serve, or declare "
+            f"containerPort {service_port.target_port} with protocol {service_port.protocol} "
+            f"(a port served over both protocols needs one entry per protocol, in the Service too)")
+    return service.finding(message, hint, at=service_port, key="protocol" if "protocol" in service_port.raw
+                           else _target_key(service_port), related=[workload.related()])
+
+
+@rule("container-port-undeclared")
+def container_port_undeclared(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service, workloads in _served_services(cluster):
+        numeric = list(_numeric_targets(service))  # named targets: service-target-port-name-unresolved
+        for workload in workloads:
+            if declared_ports(workload.template):
+                continue
+            unverified = [p for p in numeric if not listens_on(workload.template, p.target_port)]
+            if unverified:
+                yield _undeclared(service, workload, unverified)
+
+
+def _undeclared(service: Service, workload: Workload, unverified: list[ServicePort]) -> Finding:
+    ports = ", ".join(_arrow(p) for p in unverified)
+    return service.finding(
+        f"{_workload_text(workload)} declares no containerPort, so the Service's "
+        f"{'port' if len(unverified) == 1 else 'ports'} {ports} cannot be checked against what its pods serve",
+        f"list the ports the containers of {_workload_text(workload)} listen on under `ports:` "
+        f"(containerPort, protocol, name)",
+        at=unverified[0], key=_target_key(unverified[0]), related=[workload.related()])
+
+
+def _arrow(service_port: ServicePort) -> str:
+    return f"{service_port.port}/{service_port.protocol} → {service_port.target_port}"
+
+
+# --- Services whose endpoints nobody fills --------------------------------------------------------
+
+# The API server itself keeps the endpoints of default/kubernetes (its own addresses).
+APISERVER_SERVICE = ("default", "kubernetes")
+
+
+@rule("service-no-selector")
+def service_no_selector(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service in cluster.services:
+        if service.selector or service.type == "ExternalName":
+            continue
+        if cluster.has_endpoints_for(service) or (service.namespace, service.name) == APISERVER_SERVICE:
+            continue
+        yield service.finding(
+            f"Service {service.name} has no selector and the input holds no Endpoints or EndpointSlice for it "
+            f"in namespace {service.namespace}: nothing gives it endpoints, so connections to it fail",
+            f"add a selector with the labels of the pods that serve it; for backends outside the cluster, add "
+            f"an EndpointSlice labelled kubernetes.io/service-name: {service.name} (or use type: ExternalName "
+            f"for a DNS name)",
+            key="spec.selector" if "selector" in _spec(service) else "spec")
+
+
+def _spec(service: Service):
+    spec = service.raw.get("spec")
+    return spec if isinstance(spec, dict) else {}
