@@ -81,14 +81,22 @@ def test_namespace_option_sets_the_default_namespace(broken):
 
 
 def test_cluster_per_path_keeps_environments_apart(tmp_path):
-    for env in ("dev", "prod"):
-        (tmp_path / env).mkdir()
-        (tmp_path / env / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n")
+    (tmp_path / "dev").mkdir()
+    (tmp_path / "prod").mkdir()
+    (tmp_path / "dev" / "app.yaml").write_text(BROKEN_SERVICE.replace("MyApp", "web") + """---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, labels: {app: web}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 80}]}]
+""")
+    (tmp_path / "prod" / "svc.yaml").write_text(BROKEN_SERVICE.replace("MyApp", "web"))
     dev, prod = str(tmp_path / "dev"), str(tmp_path / "prod")
-    together = json.loads(portlint("check", dev, prod, "-f", "json").stdout)["findings"]
-    apart = portlint("check", "--cluster-per-path", dev, prod, "-f", "json")
-    assert [f["rule"] for f in together] == ["duplicate-object"]
-    assert (apart.returncode, json.loads(apart.stdout)["findings"]) == (0, [])
+    together = portlint("check", dev, prod, "-f", "json")
+    apart = json.loads(portlint("check", "--cluster-per-path", dev, prod, "-f", "json").stdout)["findings"]
+    # together, prod's Service selects dev's pod; apart, prod's Service has no pods at all
+    assert (together.returncode, json.loads(together.stdout)["findings"]) == (0, [])
+    assert [(f["rule"], f["file"].endswith("prod/svc.yaml")) for f in apart] == [("service-selector-no-match", True)]
 
 
 @pytest.mark.parametrize("args, message", [

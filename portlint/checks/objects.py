@@ -1,0 +1,228 @@
+"""Whole objects: is each one defined once, and would the API server accept its name and namespace?"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable, Iterator
+
+from portlint.engine import rule
+from portlint.findings import Finding
+from portlint.kinds import api_group
+from portlint.loader import Mapping
+from portlint.model import Cluster, KubeObject
+from portlint.names import dns1035_label, dns1123_label, dns1123_subdomain
+from portlint.settings import Settings
+
+# (group, kind) of a removed beta API -> the group that serves the same stored resource today
+LEGACY_GROUP = {
+    ("extensions", "Deployment"): "apps", ("extensions", "DaemonSet"): "apps",
+    ("extensions", "ReplicaSet"): "apps", ("extensions", "Ingress"): "networking.k8s.io",
+    ("extensions", "NetworkPolicy"): "networking.k8s.io", ("extensions", "PodSecurityPolicy"): "policy",
+    ("events.k8s.io", "Event"): "",
+}
+
+# built-in kinds that live outside namespaces: metadata.namespace is ignored (cleared) for them
+CLUSTER_SCOPED = {
+    ("", "Namespace"), ("", "Node"), ("", "PersistentVolume"), ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"), ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"), ("apiregistration.k8s.io", "APIService"),
+    ("scheduling.k8s.io", "PriorityClass"), ("node.k8s.io", "RuntimeClass"),
+    ("storage.k8s.io", "StorageClass"), ("storage.k8s.io", "CSIDriver"), ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "VolumeAttachment"), ("storage.k8s.io", "VolumeAttributesClass"),
+    ("networking.k8s.io", "IngressClass"), ("networking.k8s.io", "IPAddress"),
+    ("networking.k8s.io", "ServiceCIDR"),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+    ("policy", "PodSecurityPolicy"), ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("certificates.k8s.io", "ClusterTrustBundle"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("resource.k8s.io", "DeviceClass"), ("resource.k8s.io", "ResourceSlice"),
+}
+
+# built-in namespaced kinds besides those the model reads: their metadata.namespace is validated too
+OTHER_NAMESPACED = {
+    ("", "PersistentVolumeClaim"), ("", "LimitRange"), ("", "ResourceQuota"), ("", "PodTemplate"),
+    ("rbac.authorization.k8s.io", "Role"), ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("networking.k8s.io", "NetworkPolicy"), ("autoscaling", "HorizontalPodAutoscaler"),
+    ("policy", "PodDisruptionBudget"), ("coordination.k8s.io", "Lease"),
+}
+
+# unrendered template placeholders (envsubst, Helm, Jinja): not the name the API server will see
+PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%")
+
+CRONJOB_NAME_MAX = 52  # the CronJob controller appends an 11-character "-<timestamp>" to Job names
+
+
+# --- duplicate-object ------------------------------------------------------------------------------
+
+def resource_of(obj: KubeObject) -> tuple[str, str]:
+    """(API group, kind) of the stored resource: versions do not matter, removed beta groups map to today's."""
+    group, kind = api_group(obj.ref.api_version), obj.ref.kind
+    return LEGACY_GROUP.get((group, kind), group), kind
+
+
+def declared_name(obj: KubeObject) -> str | None:
+    name = _metadata(obj).get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def _metadata(obj: KubeObject) -> Mapping:
+    return obj.raw["metadata"]
+
+
+def _cluster_scoped_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:
+    """Kinds that a CustomResourceDefinition in the input declares `scope: Cluster`."""
+    kinds = set()
+    for obj in cluster.objects:
+        if resource_of(obj) != ("apiextensions.k8s.io", "CustomResourceDefinition"):
+            continue
+        spec = obj.raw.get("spec")
+        if isinstance(spec, Mapping) and spec.get("scope") == "Cluster":
+            names = spec.get("names")
+            kind = names.get("kind") if isinstance(names, Mapping) else None
+            if isinstance(spec.get("group"), str) and isinstance(kind, str):
+                kinds.add((spec["group"], kind))
+    return kinds
+
+
+@rule("duplicate-object")
+def duplicate_object(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    cluster_scoped = CLUSTER_SCOPED | _cluster_scoped_custom_kinds(cluster)
+    first_of: dict[tuple, KubeObject] = {}
+    keys_by_file: dict[str, set[tuple]] = {}
+    duplicates: list[tuple[KubeObject, KubeObject, str]] = []
+    for obj in cluster.objects:
+        name = declared_name(obj)
+        if name is None:
+            continue  # generateName: the API server picks a fresh name every time
+        resource = resource_of(obj)
+        namespace = "" if resource in cluster_scoped else obj.namespace
+        key = (*resource, namespace, name)
+        keys_by_file.setdefault(obj.file, set()).add(key)
+        first = first_of.setdefault(key, obj)
+        if first is not obj:
+            duplicates.append((obj, first, namespace))
+    for obj, first, namespace in duplicates:
+        if obj.file == first.file or not _harmless_across_files(obj, first, keys_by_file):
+            yield _duplicate_finding(obj, first, namespace)
+
+
+def _harmless_across_files(obj: KubeObject, first: KubeObject, keys_by_file: dict[str, set[tuple]]) -> bool:
+    """Copies in two files that are not a break worth reporting.
+
+    An identical copy changes nothing when both are applied. Files in different directories are
+    applied together only on purpose (`kubectl apply -f DIR` reads one directory unless
+    --recursive is given); in practice they are environments, overlays or alternative examples,
+    and `--cluster-per-path` checks them as the separate clusters they are. And when every object
+    of one file is also defined in the other, the files are versions of one another (a quickstart
+    and an all-in-one manifest) that are applied one or the other, never together.
+    """
+    if _content(obj) == _content(first) or os.path.dirname(obj.file) != os.path.dirname(first.file):
+        return True
+    ours, theirs = keys_by_file[obj.file], keys_by_file[first.file]
+    return ours <= theirs or theirs <= ours
+
+
+def _duplicate_finding(obj: KubeObject, first: KubeObject, namespace: str) -> Finding:
+    where = f"in namespace {namespace}" if namespace else "(cluster-scoped)"
+    same = "repeats it identically" if _content(obj) == _content(first) else "differs from it"
+    versions = ""
+    if obj.ref.api_version != first.ref.api_version:
+        versions = f" ({first.ref.api_version} and {obj.ref.api_version} are the same resource)"
+    hint = "keep one definition of the object, or give the copies different names (or namespaces)"
+    if obj.file != first.file:
+        hint += ("; if the files are alternatives that are never applied together, check them as separate "
+                 "clusters (portlint check --cluster-per-path PATH...)")
+    return obj.finding(
+        f"{obj.ref.kind} {declared_name(obj)!r} {where} is already defined at {first.file}:{first.raw.line}"
+        f"{versions}, and this definition {same}: applied together, the later one silently replaces the earlier",
+        hint, key="metadata.name", related=[first.related()])
+
+
+def _content(obj: KubeObject) -> dict:
+    return {k: v for k, v in obj.raw.items() if k != "apiVersion"}
+
+
+# --- object-name-invalid ---------------------------------------------------------------------------
+
+NameCheck = Callable[[str], list[str]]
+
+# the name syntax each kind's API validation applies (pkg/apis/*/validation); other kinds are skipped
+NAME_SYNTAX: dict[str, tuple[str, NameCheck]] = {
+    "Service": ("a DNS-1035 label", dns1035_label),
+    "Namespace": ("a DNS-1123 label", dns1123_label),
+    "StatefulSet": ("a DNS-1123 label", dns1123_label),  # its pods' hostnames are <name>-<ordinal>
+    **{kind: ("a DNS-1123 subdomain", dns1123_subdomain) for kind in (
+        "Pod", "Endpoints", "Secret", "ConfigMap", "ServiceAccount", "ReplicationController",
+        "Deployment", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Ingress", "EndpointSlice")},
+}
+
+
+def _is_namespaced_builtin(obj: KubeObject) -> bool:
+    if obj.kind is not None:
+        return obj.kind != "Namespace"
+    return resource_of(obj) in OTHER_NAMESPACED
+
+
+@rule("object-name-invalid")
+def object_name_invalid(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for obj in cluster.objects:
+        if obj.kind in NAME_SYNTAX:
+            yield from _name_findings(obj)
+        if _is_namespaced_builtin(obj):
+            yield from _namespace_findings(obj)
+
+
+def _name_findings(obj: KubeObject) -> Iterator[Finding]:
+    metadata = _metadata(obj)
+    syntax, check = NAME_SYNTAX[obj.kind]
+    name, generate_name = metadata.get("name"), metadata.get("generateName")
+    if not name and not generate_name:
+        yield obj.finding(f"{obj.kind} has an empty name: the API server requires metadata.name (or generateName)",
+                          "give the object a name", key="metadata.name" if "name" in metadata else "metadata")
+        return
+    if name and not PLACEHOLDER.search(name):
+        problems = check(name)
+        if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
+            problems.append(f"must be no more than {CRONJOB_NAME_MAX} characters (the Jobs it creates add "
+                            f"an 11-character suffix)")
+        if problems:
+            yield obj.finding(f"{obj.kind} name {name!r} is not {syntax}: {'; '.join(problems)}; "
+                              f"the API server rejects the object", _rename_hint(name, check), key="metadata.name")
+    if generate_name and not PLACEHOLDER.search(generate_name):
+        # the API server appends random characters, so a trailing '-' is fine here
+        problems = check(generate_name[:-1] + "a" if generate_name.endswith("-") else generate_name)
+        if problems:
+            yield obj.finding(f"{obj.kind} generateName {generate_name!r} is not the start of {syntax}: "
+                              f"{'; '.join(problems)}; the API server rejects the object",
+                              "use lowercase letters, digits and '-' only", key="metadata.generateName")
+
+
+def _namespace_findings(obj: KubeObject) -> Iterator[Finding]:
+    namespace = _metadata(obj).get("namespace")
+    if not namespace or PLACEHOLDER.search(namespace):
+        return
+    problems = dns1123_label(namespace)
+    if problems:
+        yield obj.finding(f"namespace {namespace!r} is not a valid namespace name (a DNS-1123 label): "
+                          f"{'; '.join(problems)}; the object cannot be created in it",
+                          _rename_hint(namespace, dns1123_label), key="metadata.namespace")
+
+
+def _rename_hint(name: str, check: NameCheck) -> str:
+    candidate = re.sub(r"[^a-z0-9.-]+", "-", name.lower())
+    candidate = re.sub(r"-{2,}", "-", candidate)
+    if check is not dns1123_subdomain:
+        candidate = candidate.replace(".", "-")
+    candidate = candidate.strip("-.")
+    if candidate and candidate != name and not check(candidate):
+        return f"rename it, e.g. to {candidate!r} (and update every reference to the old name)"
+    if check is dns1035_label:
+        return ("a Service name must start with a lowercase letter (unlike a Deployment's); use lowercase "
+                "letters, digits and '-', and update every reference to the old name")
+    return "use lowercase letters, digits and '-' (starting and ending with an alphanumeric character)"
