@@ -56,5 +56,14 @@ def iana_svc_name(value: str) -> list[str]:
     return problems
 
 
+# Unrendered template placeholders (envsubst "${DOMAIN}", sed "__HOST__" or BASE_DOMAIN, Helm "{{ }}",
+# Jinja "{% %}", docs "<your domain>"): not the value the API server will see, so not judged.
+_PLACEHOLDER = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|\{%|<[^<>]*>|__[A-Za-z0-9_]+__|[A-Z][A-Z0-9]*_[A-Z0-9_]+")
+
+
+def is_placeholder(value: str) -> bool:
+    return _PLACEHOLDER.search(value) is not None
+
+
 def _too_long(value: str, limit: int) -> list[str]:
     return [f"must be no more than {limit} characters"] if len(value) > limit else []

@@ -11,7 +11,7 @@ from portlint.findings import Finding
 from portlint.kinds import api_group
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject
-from portlint.names import dns1035_label, dns1123_label, dns1123_subdomain
+from portlint.names import dns1035_label, dns1123_label, dns1123_subdomain, is_placeholder
 from portlint.settings import Settings
 
 # (group, kind) of a removed beta API -> the group that serves the same stored resource today
@@ -52,8 +52,6 @@ OTHER_NAMESPACED = {
     ("policy", "PodDisruptionBudget"), ("coordination.k8s.io", "Lease"),
 }
 
-# unrendered template placeholders (envsubst, Helm, Jinja): not the name the API server will see
-PLACEHOLDER = re.compile(r"\$\{|\{\{|\{%")
 
 CRONJOB_NAME_MAX = 52  # the CronJob controller appends an 11-character "-<timestamp>" to Job names
 
@@ -186,7 +184,7 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
         yield obj.finding(f"{obj.kind} has an empty name: the API server requires metadata.name (or generateName)",
                           "give the object a name", key="metadata.name" if "name" in metadata else "metadata")
         return
-    if name and not PLACEHOLDER.search(name):
+    if name and not is_placeholder(name):
         problems = check(name)
         if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
             problems.append(f"must be no more than {CRONJOB_NAME_MAX} characters (the Jobs it creates add "
@@ -194,7 +192,7 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
         if problems:
             yield obj.finding(f"{obj.kind} name {name!r} is not {syntax}: {'; '.join(problems)}; "
                               f"the API server rejects the object", _rename_hint(name, check), key="metadata.name")
-    if generate_name and not PLACEHOLDER.search(generate_name):
+    if generate_name and not is_placeholder(generate_name):
         # the API server appends random characters, so a trailing '-' is fine here
         problems = check(generate_name[:-1] + "a" if generate_name.endswith("-") else generate_name)
         if problems:
@@ -205,7 +203,7 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
 
 def _namespace_findings(obj: KubeObject) -> Iterator[Finding]:
     namespace = _metadata(obj).get("namespace")
-    if not namespace or PLACEHOLDER.search(namespace):
+    if not namespace or is_placeholder(namespace):
         return
     problems = dns1123_label(namespace)
     if problems:

@@ -1,0 +1,465 @@
+"""Ingress → Service: do the backends name Services and ports that exist, do the API server and
+the controllers accept the hosts and paths, do two routes fight over one URL, is the TLS Secret there?"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from portlint.engine import rule
+from portlint.findings import Finding
+from portlint.loader import Mapping, Sequence
+from portlint.model import Cluster, Ingress, IngressBackend, IngressPath, IngressRule, Node, Service
+from portlint.names import dns1123_subdomain, is_placeholder, wildcard_dns1123_subdomain
+from portlint.settings import Settings
+from portlint.similar import similar
+
+LEGACY_INGRESS_APIS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
+IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
+# validateHTTPIngressPath (pkg/apis/networking/validation): forbidden in Exact and Prefix paths
+INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
+INVALID_PATH_SUFFIXES = ("/..", "/.")
+# classes whose controller gives every Ingress its own load balancer: no merging across Ingresses
+OWN_LOAD_BALANCER_CLASSES = ("gce", "gce-internal")
+ALB_GROUP = "alb.ingress.kubernetes.io/group.name"
+NGINX_CANARY = "nginx.ingress.kubernetes.io/canary"
+# annotations on which cert-manager's ingress-shim creates the TLS Secret
+CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer",
+                            "certmanager.k8s.io/cluster-issuer", "certmanager.k8s.io/issuer")
+_IPV4_SLOPPY = re.compile(r"[0-9]+(\.[0-9]+){3}")
+
+
+# --- where each backend sits ----------------------------------------------------------------------
+
+@dataclass
+class BackendSite:
+    """One backend of an Ingress, and the node + dotted key of its mapping (to point at service.name)."""
+
+    ingress: Ingress
+    backend: IngressBackend
+    node: Node
+    key: str
+    path: IngressPath | None = None
+    ingress_rule: IngressRule | None = None
+
+    @property
+    def v1_form(self) -> bool:
+        raw = _lookup(self.node.raw, self.key)
+        return isinstance(raw, Mapping) and raw.get("service") is not None
+
+    @property
+    def name_key(self) -> str:
+        return f"{self.key}.service.name" if self.v1_form else f"{self.key}.serviceName"
+
+    def describe(self) -> str:
+        if self.path is None:
+            return "the default backend"
+        host = self.ingress_rule.host or "any host"
+        return f"the backend of {host}{self.path.path or ''}"
+
+
+def backend_sites(ingress: Ingress) -> Iterator[BackendSite]:
+    if ingress.default_backend:
+        key = "spec.defaultBackend" if _lookup(ingress.raw, "spec.defaultBackend") else "spec.backend"
+        yield BackendSite(ingress, ingress.default_backend, ingress, key)
+    for ingress_rule in ingress.rules:
+        for path in ingress_rule.paths:
+            yield BackendSite(ingress, path.backend, path, "backend", path, ingress_rule)
+
+
+def service_sites(ingress: Ingress) -> Iterator[BackendSite]:
+    """The backends that route to a Service (not to a `resource`)."""
+    for site in backend_sites(ingress):
+        if not site.backend.resource and site.backend.service_name:
+            yield site
+
+
+def _lookup(mapping, dotted: str):
+    for part in dotted.split("."):
+        if not isinstance(mapping, Mapping):
+            return None
+        mapping = mapping.get(part)
+    return mapping
+
+
+def services_by_name(cluster: Cluster) -> dict[tuple[str, str], list[Service]]:
+    """Every Service per (namespace, name): the input may hold alternatives of one Service (overlays, variants)."""
+    index: dict[tuple[str, str], list[Service]] = {}
+    for service in cluster.services:
+        index.setdefault((service.namespace, service.name), []).append(service)
+    return index
+
+
+def is_legacy(ingress: Ingress) -> bool:
+    return ingress.ref.api_version in LEGACY_INGRESS_APIS
+
+
+def effective_path_type(ingress: Ingress, path: IngressPath) -> str | None:
+    """The legacy APIs defaulted a missing pathType to ImplementationSpecific; v1 requires it."""
+    if path.path_type:
+        return path.path_type
+    return IMPLEMENTATION_SPECIFIC if is_legacy(ingress) else None
+
+
+# --- ingress-backend-service-missing --------------------------------------------------------------
+
+@rule("ingress-backend-service-missing")
+def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    names_by_namespace: dict[str, list[str]] = {}
+    services_named: dict[str, list[Service]] = {}
+    for service in cluster.services:
+        names_by_namespace.setdefault(service.namespace, []).append(service.name)
+        services_named.setdefault(service.name, []).append(service)
+    for ingress in cluster.ingresses:
+        for site in service_sites(ingress):
+            name, namespace = site.backend.service_name, ingress.namespace
+            if cluster.service(namespace, name) or is_placeholder(name):
+                continue
+            if _operator_may_create(cluster, namespace, name):
+                continue
+            elsewhere = [s for s in services_named.get(name, ()) if s.namespace != namespace]
+            close = sorted(n for n in names_by_namespace.get(namespace, ()) if similar(n, name))
+            yield ingress.finding(
+                f"{site.describe()} routes to Service {name!r}, which does not exist in namespace {namespace}",
+                _missing_service_hint(namespace, name, close, elsewhere),
+                at=site.node, key=site.name_key, related=[s.related() for s in elsewhere[:1]])
+
+
+def _operator_may_create(cluster: Cluster, namespace: str, service_name: str) -> bool:
+    """A custom resource in the namespace named like the Service, or like its prefix.
+
+    Operators create Services named after their resource: ECK's Kibana `kibana` makes
+    `kibana-kb-http`, Strimzi's Kafka `my` makes `my-kafka-bootstrap`, a Knative Service its own name.
+    """
+    for resource in cluster.custom_resources.get(namespace, ()):
+        if service_name == resource.name or service_name.startswith(resource.name + "-"):
+            return True
+    return False
+
+
+def _missing_service_hint(namespace: str, name: str, close: list[str], elsewhere: list[Service]) -> str:
+    if close:
+        return f"Service {close[0]!r} exists in namespace {namespace}: did you mean it? Names are case-sensitive"
+    if elsewhere:
+        return (f"a Service {name!r} exists in namespace {elsewhere[0].namespace}, but an Ingress only routes to "
+                f"Services in its own namespace: move the Ingress there (or bridge with an ExternalName Service)")
+    return f"create the Service {name!r} in namespace {namespace}, or correct the name"
+
+
+# --- ingress-backend-port-unmatched ---------------------------------------------------------------
+
+@rule("ingress-backend-port-unmatched")
+def ingress_backend_port_unmatched(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    services = services_by_name(cluster)
+    for ingress in cluster.ingresses:
+        for site in service_sites(ingress):
+            backend = site.backend
+            candidates = services.get((ingress.namespace, backend.service_name), [])
+            if not candidates or not backend.port_key:
+                continue  # a missing Service is its own rule; a missing port the API server rejects
+            problems = [_port_problem(backend, service) for service in candidates]
+            if None in problems:
+                continue  # one of the alternatives of the Service has the port
+            message, hint = problems[0]
+            yield ingress.finding(f"{site.describe()}: {message}", hint, at=backend, key=backend.port_key,
+                                  related=[candidates[0].related()])
+
+
+def _port_problem(backend: IngressBackend, service: Service) -> tuple[str, str] | None:
+    if backend.port_name is not None:
+        return _port_name_problem(backend.port_name, service)
+    if backend.port_number is None or service.type == "ExternalName":
+        # for an ExternalName Service, controllers connect to the backend's number on the external
+        # host, declared among the Service's ports or not (ingress-nginx externalNamePorts)
+        return None
+    return _port_number_problem(backend.port_number, service)
+
+
+def _port_number_problem(number: int, service: Service) -> tuple[str, str] | None:
+    if any(p.port == number for p in service.ports):
+        return None
+    message = f"port {number} is not a port of Service {service.name} ({_ports_text(service)})"
+    by_target = [p for p in service.ports if p.target_port == number]
+    by_node_port = [p for p in service.ports if p.node_port == number]
+    if by_target:
+        port = by_target[0]
+        return message, (f"{number} is the targetPort (the container's port); an Ingress names the Service's "
+                         f"port: use {port.port}. Only ingress-nginx also accepts a targetPort; GKE, AWS, "
+                         f"Traefik, HAProxy and NGINX Inc's controller do not")
+    if by_node_port:
+        return message, f"{number} is a nodePort; an Ingress names the Service's port: use {by_node_port[0].port}"
+    if not service.ports:
+        return f"Service {service.name} declares no ports", "add the port to the Service's spec.ports"
+    return message, f"use one of the Service's ports: {_ports_text(service)}"
+
+
+def _port_name_problem(name: str, service: Service) -> tuple[str, str] | None:
+    names = [p.name for p in service.ports if p.name]
+    if name in names:
+        return None
+    if name.isdigit():
+        # a quoted servicePort is a port *name*; port names must contain a letter (IsValidPortName)
+        return (f"servicePort {name!r} is a string, so it names a port, and no port name is all digits",
+                f"write the number unquoted: servicePort: {name}")
+    message = f"port name {name!r} is not a port name of Service {service.name} ({_ports_text(service)})"
+    close = [n for n in names if similar(n, name)]
+    if close:
+        return message, f"did you mean {close[0]!r}? Port names are case-sensitive"
+    if not names and len(service.ports) == 1:
+        return message, f"the Service's only port has no name: refer to it by number, {service.ports[0].port}"
+    if not service.ports:
+        return f"Service {service.name} declares no ports, so port name {name!r} names nothing", \
+            "add a named port to the Service's spec.ports"
+    return message, "name a port the Service declares (spec.ports[].name), or refer to the port by number"
+
+
+def _ports_text(service: Service) -> str:
+    if not service.ports:
+        return "no ports"
+    return "ports: " + ", ".join(p.describe() for p in service.ports)
+
+
+# --- ingress-path-invalid -------------------------------------------------------------------------
+
+@rule("ingress-path-invalid")
+def ingress_path_invalid(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for ingress in cluster.ingresses:
+        for ingress_rule in ingress.rules:
+            for path in ingress_rule.paths:
+                yield from _path_findings(ingress, path)
+
+
+def _path_findings(ingress: Ingress, path: IngressPath) -> Iterator[Finding]:
+    path_type = effective_path_type(ingress, path)
+    key = "path" if "path" in path.raw else None
+    if path_type is None:
+        yield ingress.finding(
+            f"path {path.path or ''!r} has no pathType, which {ingress.ref.api_version} requires",
+            "add pathType: Prefix (or Exact); ImplementationSpecific keeps the controller's own matching, "
+            "which is what the beta APIs did", at=path, key=key)
+        return
+    problems = _path_problems(path.path or "", path_type)
+    if problems:
+        yield ingress.finding(
+            f"{path_type} path {path.path or ''!r} is rejected by the API server: {'; '.join(problems)}",
+            _path_hint(path.path or "", path_type), at=path, key=key or "pathType")
+
+
+def _path_problems(value: str, path_type: str) -> list[str]:
+    if path_type == IMPLEMENTATION_SPECIFIC:
+        return ["must be an absolute path (start with '/')"] if value and not value.startswith("/") else []
+    problems = [] if value.startswith("/") else ["must be an absolute path (start with '/')"]
+    problems += [f"must not contain {s!r}" for s in INVALID_PATH_SEQUENCES if s in value]
+    problems += [f"must not end with {s!r}" for s in INVALID_PATH_SUFFIXES if value.endswith(s)]
+    return problems
+
+
+def _path_hint(value: str, path_type: str) -> str:
+    if not value:
+        return f"a {path_type} path cannot be empty: use '/' to match every path"
+    if not value.startswith("/"):
+        return f"start the path with '/': '/{value}'"
+    if "%2f" in value.lower():
+        return ("an Exact or Prefix path cannot hold an encoded '/'; for a pattern use pathType: "
+                "ImplementationSpecific with a controller that supports it")
+    return "write a normalized absolute path: no empty, '.' or '..' segments"
+
+
+# --- ingress-host-invalid -------------------------------------------------------------------------
+
+@rule("ingress-host-invalid")
+def ingress_host_invalid(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for ingress in cluster.ingresses:
+        for ingress_rule in ingress.rules:
+            if ingress_rule.host and not is_placeholder(ingress_rule.host):
+                problems = host_problems(ingress_rule.host, rule_host=True)
+                if problems:
+                    yield ingress.finding(f"host {ingress_rule.host!r} is rejected by the API server: "
+                                          f"{'; '.join(problems)}", _host_hint(ingress_rule.host),
+                                          at=ingress_rule, key="host")
+        for tls in ingress.tls:
+            hosts = tls.raw.get("hosts")
+            for index, host in enumerate(tls.hosts):
+                problems = [] if is_placeholder(host) else host_problems(host, rule_host=False)
+                if problems:
+                    finding = ingress.finding(f"TLS host {host!r} is rejected by the API server: "
+                                              f"{'; '.join(problems)}", _host_hint(host), at=tls, key="hosts")
+                    yield _at_item(finding, hosts, index)
+
+
+def host_problems(host: str, rule_host: bool) -> list[str]:
+    """As validateIngressRules / validateIngressTLS: rule hosts must not be IPs; TLS hosts may be."""
+    problems = []
+    if rule_host and is_ip(host):
+        problems.append("must be a DNS name, not an IP address")
+    if "*" in host:
+        problems += wildcard_dns1123_subdomain(host)
+    else:
+        problems += dns1123_subdomain(host)
+    return problems
+
+
+def is_ip(host: str) -> bool:
+    """Like Go's sloppy IP parsing: dotted quads (leading zeros allowed) and IPv6 literals."""
+    import ipaddress
+
+    if _IPV4_SLOPPY.fullmatch(host):
+        return all(int(part) <= 255 for part in host.split("."))
+    try:
+        ipaddress.IPv6Address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _host_hint(host: str) -> str:
+    if is_ip(host):
+        return "an Ingress rule matches the Host header by name: use a DNS name, or omit host to match every host"
+    if ":" in host:
+        return f"drop the port: the host is matched without it ({host.split(':')[0]!r})"
+    if host != host.lower():
+        return f"write the host in lowercase: {host.lower()!r}"
+    if "*" in host:
+        return "a wildcard may only be the whole first label, e.g. '*.example.com'"
+    return "use a DNS name: lowercase letters, digits, '-' and '.', each label starting and ending alphanumeric"
+
+
+def _at_item(finding: Finding, sequence, index: int) -> Finding:
+    """Move a finding from the `hosts` key to its `index`-th item."""
+    if isinstance(sequence, Sequence):
+        finding.line, finding.column = sequence.position(index)
+        finding.field_path = f"{finding.field_path}[{index}]"
+    return finding
+
+
+# --- ingress-rule-conflict ------------------------------------------------------------------------
+
+@rule("ingress-rule-conflict")
+def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    first_route: dict[tuple, tuple[Ingress, IngressPath, tuple]] = {}
+    services = services_by_name(cluster)
+    for ingress in cluster.ingresses:
+        if ingress.annotations.get(NGINX_CANARY) == "true":
+            continue  # a canary Ingress shadows a route on purpose
+        domain = merge_domain(ingress)
+        for ingress_rule in ingress.rules:
+            for path in ingress_rule.paths:
+                path_type = effective_path_type(ingress, path)
+                if path_type is None or is_placeholder(ingress_rule.host or ""):
+                    continue
+                route = (domain, ingress_rule.host or "", path.path or "", path_type)
+                target = backend_identity(ingress, path.backend, services)
+                if route not in first_route:
+                    first_route[route] = (ingress, path, target)
+                    continue
+                other, other_path, other_target = first_route[route]
+                if other_target == target or (other is not ingress and other.ref == ingress.ref):
+                    continue  # same backend, or the same object written twice (alternative files)
+                yield _conflict(ingress, ingress_rule, path, other, other_path, path_type)
+
+
+def merge_domain(ingress: Ingress) -> tuple:
+    """The set of Ingresses whose rules one controller merges into one routing table.
+
+    ingress-nginx, Traefik, HAProxy, Contour and most others serve every Ingress of their class
+    from one proxy, across namespaces. GKE gives each Ingress its own load balancer, and the AWS
+    Load Balancer Controller too unless Ingresses join a group.
+    """
+    class_name = ingress.class_name
+    if class_name in OWN_LOAD_BALANCER_CLASSES:
+        return ("ingress", id(ingress))
+    if class_name == "alb":
+        group = ingress.annotations.get(ALB_GROUP)
+        return ("alb-group", group) if group else ("ingress", id(ingress))
+    return ("class", class_name)
+
+
+def backend_identity(ingress: Ingress, backend: IngressBackend, services: dict) -> tuple:
+    """Where a backend sends requests: a Service port (a port name resolved to its number), or a resource."""
+    if backend.resource:
+        resource = backend.raw.get("resource")
+        return ("resource", ingress.namespace, tuple(sorted(resource.items())) if isinstance(resource, dict) else ())
+    port = backend.port_number if backend.port_number is not None else backend.port_name
+    for service in services.get((ingress.namespace, backend.service_name), [])[:1]:
+        port = next((p.port for p in service.ports if p.name and p.name == backend.port_name), port)
+    return ("service", ingress.namespace, backend.service_name, port)
+
+
+def _conflict(ingress: Ingress, ingress_rule: IngressRule, path: IngressPath, other: Ingress,
+              other_path: IngressPath, path_type: str) -> Finding:
+    where = f"host {ingress_rule.host!r}" if ingress_rule.host else "any host"
+    mine, theirs = _target_text(ingress, path.backend), _target_text(other, other_path.backend)
+    if other is ingress:
+        message = (f"{path_type} path {path.path or ''!r} on {where} is routed twice in this Ingress: "
+                   f"to {theirs} and to {mine}")
+        hint = "keep one of the two paths; controllers use only one of them"
+    else:
+        message = (f"{path_type} path {path.path or ''!r} on {where} is also routed by Ingress "
+                   f"{other.namespace}/{other.name} (to {theirs}); this one routes it to {mine}")
+        hint = ("the controller merges both Ingresses of this class into one routing table and serves only one "
+                "of the two backends (ingress-nginx: the older Ingress); remove one path or change its host")
+    return ingress.finding(message, hint, at=path, key="path" if "path" in path.raw else None,
+                           related=[other.related()] if other is not ingress else [])
+
+
+def _target_text(ingress: Ingress, backend: IngressBackend) -> str:
+    if backend.resource:
+        return "a resource backend"
+    port = backend.port_number if backend.port_number is not None else backend.port_name
+    return f"Service {ingress.namespace}/{backend.service_name}:{port}"
+
+
+# --- ingress-tls-secret-missing -------------------------------------------------------------------
+
+@rule("ingress-tls-secret-missing")
+def ingress_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    namespaces_by_name: dict[str, list[str]] = {}
+    for namespace, name in cluster.secrets:
+        namespaces_by_name.setdefault(name, []).append(namespace)
+    known = cluster.secrets | _secrets_produced(cluster)
+    for ingress in cluster.ingresses:
+        if _cert_manager_issues(ingress):
+            continue
+        for tls in ingress.tls:
+            secret = tls.secret_name
+            if not secret or (ingress.namespace, secret) in known or is_placeholder(secret):
+                continue  # no secretName: the controller serves its default certificate
+            elsewhere = sorted(n for n in namespaces_by_name.get(secret, ()) if n != ingress.namespace)
+            hint = (f"a Secret {secret!r} exists in namespace {elsewhere[0]}, but the Ingress reads it from its own "
+                    f"namespace: copy it to {ingress.namespace}" if elsewhere else
+                    f"create the kubernetes.io/tls Secret (kubectl create secret tls {secret} -n {ingress.namespace} "
+                    f"--cert=... --key=...), or have cert-manager issue it")
+            yield ingress.finding(
+                f"TLS Secret {secret!r} for {_tls_hosts(tls.hosts)} is not among the Secrets of namespace "
+                f"{ingress.namespace} in the input; unless it is created separately, the controller has no "
+                f"certificate to serve (ingress-nginx falls back to its default one)",
+                hint, at=tls, key="secretName")
+
+
+def _cert_manager_issues(ingress: Ingress) -> bool:
+    """cert-manager's ingress-shim creates the Secret named in spec.tls for such an Ingress."""
+    annotations = ingress.annotations
+    return (any(annotations.get(a) for a in CERT_MANAGER_ANNOTATIONS)
+            or annotations.get("kubernetes.io/tls-acme") == "true")
+
+
+def _secrets_produced(cluster: Cluster) -> set[tuple[str, str]]:
+    """Secrets that custom resources in the input create: cert-manager Certificates, SealedSecrets, ExternalSecrets."""
+    produced = set()
+    for obj in cluster.objects:
+        kind, spec = obj.ref.kind, obj.raw.get("spec")
+        spec = spec if isinstance(spec, Mapping) else Mapping()
+        if kind == "Certificate" and isinstance(spec.get("secretName"), str):
+            produced.add((obj.namespace, spec["secretName"]))
+        elif kind == "SealedSecret":
+            produced.add((obj.namespace, obj.name))
+        elif kind == "ExternalSecret":
+            target = spec.get("target")
+            name = target.get("name") if isinstance(target, Mapping) else None
+            produced.add((obj.namespace, name if isinstance(name, str) and name else obj.name))
+    return produced
+
+
+def _tls_hosts(hosts: list[str]) -> str:
+    return ", ".join(hosts) if hosts else "every host"
