@@ -25,7 +25,7 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
         if not schema.is_manifest(document.data):
             continue
         cluster.manifest_count += 1
-        problems = schema.validate(document)
+        problems = schema.validate(document, namespace)
         if problems:
             findings.extend(problems)
             continue

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from portlint.findings import Finding
+from portlint.findings import Finding, ObjectRef
 from portlint.kinds import SCHEMA_DEFINITION, builtin_kind
 from portlint.loader import Document, Mapping, Sequence
+from portlint.names import is_placeholder
 from portlint.resources import data_dir
 from portlint.schema_compiler import Compiler
 
@@ -48,7 +49,7 @@ def is_manifest(data: Mapping) -> bool:
     return "kind" in data or "apiVersion" in data
 
 
-def validate(document: Document) -> list[Finding]:
+def validate(document: Document, default_namespace: str = "default") -> list[Finding]:
     data = document.data
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
     definition = SCHEMA_DEFINITION.get(kind) if kind else None
@@ -56,7 +57,8 @@ def validate(document: Document) -> list[Finding]:
         return []
     findings = []
     for error in sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        findings.append(_finding(document, list(error.absolute_path), _describe(error)))
+        findings.append(_finding(document, list(error.absolute_path), _describe(error), _hint(error),
+                                 default_namespace))
         if len(findings) == MAX_ERRORS_PER_MANIFEST:
             break
     return findings
@@ -77,13 +79,19 @@ def _describe(error) -> str:
     return error.message
 
 
-def _finding(document: Document, path: list, message: str) -> Finding:
+def _hint(error) -> str:
+    value = error.instance
+    if isinstance(value, str) and (is_placeholder(value) or value.isupper()):
+        return ("this looks like a template placeholder: render the template first and check the result "
+                "(e.g. envsubst < file.yaml | portlint check -)")
+    return "fix the field's type or value; portlint skips this object until then"
+
+
+def _finding(document: Document, path: list, message: str, hint: str, default_namespace: str) -> Finding:
     line, column = _position(document.data, path)
     json_path = json_path_text(list(document.path_prefix) + path)
     where = f"{json_path}: " if json_path else ""
-    return Finding("manifest-invalid", where + message,
-                   "fix the field's type or value; portlint skips this object until then",
-                   file=document.source.path, line=line, column=column, field_path=json_path)
+    return Finding("manifest-invalid", where + message, hint, object=_object_ref(document.data, default_namespace), file=document.source.path, line=line, column=column, field_path=json_path)
 
 
 def _position(data, path: list) -> tuple[int, int]:
@@ -98,6 +106,17 @@ def _position(data, path: list) -> tuple[int, int]:
             break
         node = node[step]
     return position
+
+
+def _object_ref(data: Mapping, default_namespace: str) -> ObjectRef | None:
+    """Who the invalid manifest is, as far as its envelope can tell."""
+    metadata = data.get("metadata")
+    name = metadata.get("name") if isinstance(metadata, dict) else None
+    namespace = metadata.get("namespace") if isinstance(metadata, dict) else None
+    fields = (data.get("apiVersion"), data.get("kind"), name)
+    if not all(isinstance(f, str) for f in fields):
+        return None
+    return ObjectRef(fields[0], fields[1], namespace if isinstance(namespace, str) and namespace else default_namespace, name)
 
 
 def json_path_text(path: list) -> str:

@@ -458,3 +458,60 @@ def test_index_lookups_grow_linearly():
             list(engine.checks()[rule_id](cluster, Settings()))
         return cluster.pods.lookups
     assert lookups(40) == 2 * lookups(20)
+
+
+def test_pods_of_an_operators_custom_resource_count_as_matching():
+    findings = lint("""\
+        apiVersion: leaderworkerset.x-k8s.io/v1
+        kind: LeaderWorkerSet
+        metadata: {name: vllm}
+        spec:
+          leaderWorkerTemplate:
+            leaderTemplate:
+              metadata:
+                labels: {role: leader}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: vllm-leader}
+        spec:
+          selector: {leaderworkerset.sigs.k8s.io/name: vllm, role: leader}
+          ports: [{port: 8080}]
+        """)
+    assert only(findings, "service-selector-no-match") == []
+
+
+def test_a_custom_resource_that_does_not_carry_every_selector_value_does_not_hide_the_break():
+    findings = lint("""\
+        apiVersion: leaderworkerset.x-k8s.io/v1
+        kind: LeaderWorkerSet
+        metadata: {name: vllm}
+        spec: {}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: vllm-leader}
+        spec:
+          selector: {leaderworkerset.sigs.k8s.io/name: vllm, role: leader}
+          ports: [{port: 8080}]
+        """)
+    assert len(only(findings, "service-selector-no-match")) == 1
+
+
+def test_the_apex_service_of_a_traffic_split_is_not_reported():
+    findings = lint("""\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web-apex}
+        spec:
+          selector: {app: web-apex}
+          ports: [{port: 80}]
+        ---
+        apiVersion: split.smi-spec.io/v1alpha1
+        kind: TrafficSplit
+        metadata: {name: web-split}
+        spec:
+          service: web-apex
+          backends: [{service: web-svc, weight: 100}]
+        """)
+    assert only(findings, "service-selector-no-match") == []

@@ -19,10 +19,11 @@ from portlint.similar import similar
 
 @rule("service-selector-no-match")
 def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    stamped = _values_custom_resources_stamp(cluster)
     for service in cluster.services:
         if not selects_pods(service) or cluster.pods.select(service.namespace, service.selector):
             continue
-        if _operator_may_create_pods(cluster, service):
+        if _made_by_an_operator(service, stamped) or _is_traffic_split_apex(cluster, service):
             continue
         yield service.finding(
             f"selector {format_labels(service.selector)} matches no pod template in namespace "
@@ -30,15 +31,44 @@ def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[
             _near_miss_hint(cluster, service), key="spec.selector")
 
 
-def _operator_may_create_pods(cluster: Cluster, service: Service) -> bool:
-    """A custom resource in the namespace whose name and labels carry every selector value.
+def _values_custom_resources_stamp(cluster: Cluster) -> dict[str, list[set[str]]]:
+    """Per namespace, for each custom resource: its name and every label value written anywhere in it.
 
-    Operators (Prometheus, Alertmanager, ...) create the pods such a Service selects; their
-    labels are not in the manifests, so an unmatched selector there is not evidence of a break.
+    Operators create the pods of their custom resources (Prometheus, Alertmanager, a
+    LeaderWorkerSet's leaderTemplate, an Argo Rollout's template) with labels taken from the
+    resource's name, its labels and the pod templates it embeds.
     """
+    stamped: dict[str, list[set[str]]] = {}
+    for namespace, resources in cluster.custom_resources.items():
+        stamped[namespace] = [{r.name} | set(_label_values(r.raw)) for r in resources]
+    return stamped
+
+
+def _label_values(node: object) -> Iterator[str]:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            for key, value in current.items():
+                if key in ("labels", "matchLabels") and isinstance(value, dict):
+                    yield from (v for v in value.values() if isinstance(v, str))
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, (dict, list)))
+
+
+def _made_by_an_operator(service: Service, stamped: dict[str, list[set[str]]]) -> bool:
+    """A custom resource in the namespace carries every selector value: its operator makes the pods."""
     wanted = set(service.selector.values())
+    return any(wanted <= values for values in stamped.get(service.namespace, ()))
+
+
+def _is_traffic_split_apex(cluster: Cluster, service: Service) -> bool:
+    """The apex Service of an SMI TrafficSplit: the mesh sends its traffic to the split's backends."""
     for resource in cluster.custom_resources.get(service.namespace, ()):
-        if wanted <= set(resource.labels.values()) | {resource.name}:
+        spec = resource.raw.get("spec")
+        if resource.ref.kind == "TrafficSplit" and isinstance(spec, dict) and spec.get("service") == service.name:
             return True
     return False
 
