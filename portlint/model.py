@@ -219,6 +219,7 @@ class PodIndex:
         self._values: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._namespaces: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._order = {id(w): n for n, w in enumerate(workloads)}
+        self.namespaces = {w.namespace for w in workloads}  # namespaces that hold any pod template
         self.lookups = 0  # counted so tests can assert that matching grows linearly
         for workload in workloads:
             ns = workload.namespace

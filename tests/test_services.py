@@ -515,3 +515,25 @@ def test_the_apex_service_of_a_traffic_split_is_not_reported():
           backends: [{service: web-svc, weight: 100}]
         """)
     assert only(findings, "service-selector-no-match") == []
+
+
+def test_a_service_alone_in_a_namespace_without_pods_fronts_pods_installed_elsewhere():
+    lone = """\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: dcgm, namespace: gke-managed-system}
+        spec:
+          selector: {app: dcgm-exporter}
+          ports: [{port: 9400}]
+        """
+    assert only(lint(lone), "service-selector-no-match") == []
+    # ... but not when the input does hold pods in that namespace
+    with_pods = lone + """\
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: other, namespace: gke-managed-system, labels: {app: other}}
+        spec:
+          containers: [{name: c, image: x}]
+        """
+    assert len(only(lint(with_pods), "service-selector-no-match")) == 1

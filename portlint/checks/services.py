@@ -23,7 +23,8 @@ def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[
     for service in cluster.services:
         if not selects_pods(service) or cluster.pods.select(service.namespace, service.selector):
             continue
-        if _made_by_an_operator(service, stamped) or _is_traffic_split_apex(cluster, service):
+        if (_made_by_an_operator(service, stamped) or _is_traffic_split_apex(cluster, service)
+                or _pods_come_from_elsewhere(cluster, service)):
             continue
         yield service.finding(
             f"selector {format_labels(service.selector)} matches no pod template in namespace "
@@ -62,6 +63,18 @@ def _made_by_an_operator(service: Service, stamped: dict[str, list[set[str]]]) -
     """A custom resource in the namespace carries every selector value: its operator makes the pods."""
     wanted = set(service.selector.values())
     return any(wanted <= values for values in stamped.get(service.namespace, ()))
+
+
+def _pods_come_from_elsewhere(cluster: Cluster, service: Service) -> bool:
+    """The input holds no pod template in the Service's namespace, nor a match in any other one.
+
+    Such a Service fronts pods installed by other means (a managed add-on, another Helm
+    release); a selector that misses pods the input does hold is still reported, including
+    pods in the wrong namespace.
+    """
+    if service.namespace in cluster.pods.namespaces:
+        return False
+    return not set.intersection(*(cluster.pods.namespaces_with(k, v) for k, v in service.selector.items()))
 
 
 def _is_traffic_split_apex(cluster: Cluster, service: Service) -> bool:
