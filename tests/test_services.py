@@ -489,6 +489,12 @@ def test_a_custom_resource_that_does_not_carry_every_selector_value_does_not_hid
         spec: {}
         ---
         apiVersion: v1
+        kind: Pod
+        metadata: {name: sidecar-tool, labels: {app: tool}}
+        spec:
+          containers: [{name: c, image: x}]
+        ---
+        apiVersion: v1
         kind: Service
         metadata: {name: vllm-leader}
         spec:
@@ -525,7 +531,7 @@ def test_a_service_alone_in_a_namespace_without_pods_fronts_pods_installed_elsew
         spec:
           selector: {app: dcgm-exporter}
           ports: [{port: 9400}]
-        """
+    """
     assert only(lint(lone), "service-selector-no-match") == []
     # ... but not when the input does hold pods in that namespace
     with_pods = lone + """\
