@@ -531,15 +531,15 @@ def test_a_service_alone_in_a_namespace_without_pods_fronts_pods_installed_elsew
         spec:
           selector: {app: dcgm-exporter}
           ports: [{port: 9400}]
-    """
+        """
     assert only(lint(lone), "service-selector-no-match") == []
     # ... but not when the input does hold pods in that namespace
-    with_pods = lone + """\
+    with_pods = textwrap.dedent(lone) + textwrap.dedent("""\
         ---
         apiVersion: v1
         kind: Pod
         metadata: {name: other, namespace: gke-managed-system, labels: {app: other}}
         spec:
           containers: [{name: c, image: x}]
-        """
+        """)
     assert len(only(lint(with_pods), "service-selector-no-match")) == 1
