@@ -24,7 +24,7 @@ def only(findings, rule: str) -> list:
     return [f for f in findings if f.rule == rule]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("the shared real-world corpus (../shared/corpus/real) is not present")

@@ -1,0 +1,67 @@
+"""The real-world corpus (../shared/corpus/real), each repository checked as its own cluster.
+
+Every error and warning counted here was read in its manifest and judged a real problem of the
+input (see the README's "Real-world results"); the pins make any change in them deliberate.
+"""
+
+import collections
+
+import pytest
+
+from portlint.run import check_paths
+from portlint.settings import Settings
+
+EXPECTED = {
+    "container-port-duplicate": 4,
+    "container-port-undeclared": 42,
+    "deprecated-api": 49,
+    "duplicate-object": 12,
+    "ingress-backend-service-missing": 5,
+    "ingress-rule-conflict": 2,
+    "ingress-tls-secret-missing": 8,
+    "manifest-invalid": 3,
+    "service-protocol-mismatch": 2,
+    "service-selector-no-match": 3,
+    "service-target-port-unmatched": 9,
+    "statefulset-service-missing": 2,
+    "workload-selector-mismatch": 1,
+    "yaml-duplicate-key": 4,
+}
+
+
+@pytest.fixture(scope="module")
+def report(corpus):
+    repositories = sorted(str(p) for p in corpus.iterdir() if p.is_dir())
+    return check_paths(repositories, Settings(cluster_per_path=True))
+
+
+def relative(path):
+    return path.split("corpus/real/", 1)[-1]
+
+
+def test_every_file_is_read(report):
+    assert (report.files, report.objects) == (1489, 2933)
+
+
+def test_findings_per_rule_are_pinned(report):
+    assert dict(collections.Counter(f.rule for f in report.findings)) == EXPECTED
+
+
+@pytest.mark.parametrize("rule, file, line, text", [
+    ("service-protocol-mismatch", "nginxinc__kubernetes-ingress/examples/ingress-resources/app-protect-dos/syslog2.yaml",
+     30, "declares port 514 only as 514/TCP"),
+    ("statefulset-service-missing", "GoogleCloudPlatform__kubernetes-engine-samples/cost-optimization/gke-shift-left-cost/"
+     "samples/k8s-cost-estimator-local/app-v1/statefulset.yaml", 23, "spec.serviceName nginx names no Service"),
+    ("yaml-duplicate-key", "kubernetes__ingress-gce/docs/deploy/resources/glbc-neg.yaml", 66, "'resources' appears twice"),
+    ("workload-selector-mismatch", "kubernetes__examples/_archived/sysdig-cloud/sysdig-rc.yaml", 9, "non-empty selector"),
+    ("service-target-port-unmatched", "haproxytech__kubernetes-ingress/deploy/tests/config/3.ingress-controller.yaml",
+     139, "targets 6060/TCP"),
+])
+def test_a_few_findings_are_exactly_where_they_were_checked(report, rule, file, line, text):
+    hits = [f for f in report.findings if f.rule == rule and relative(f.file) == file and f.line == line]
+    assert len(hits) == 1 and text in hits[0].message
+
+
+def test_operator_managed_and_externally_installed_pods_are_not_reported(report):
+    files = {relative(f.file) for f in report.findings if f.rule == "service-selector-no-match"}
+    assert not any("kube-prometheus" in f or "llm-multihost" in f or "gpu-dcgm" in f for f in files)
