@@ -19,7 +19,7 @@ import yaml
 from portlint.findings import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 32 * 1024 * 1024
 # A document whose aliases expand to more nodes than this is refused ("billion laughs"): anything
 # that walks it (a validator printing a value, a reporter) would otherwise run for hours.
 MAX_EXPANDED_NODES = 1_000_000
@@ -273,7 +273,10 @@ def _syntax_finding(source: Source, error: yaml.YAMLError, text: str) -> Finding
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context else str(problem)
     hint = "fix the YAML syntax at this position"
-    if "{{" in text:
+    if "tag:yaml.org,2002:python/" in message:
+        message = "a Python-specific YAML tag was refused: portlint never constructs objects from tags"
+        hint = "remove the tag: Kubernetes manifests hold plain YAML values"
+    elif "{{" in text:
         message = f"looks like a template, not a manifest ({message})"
         hint = "render it first and check the output: helm template RELEASE CHART | portlint check -"
     elif "\t" in (source.line_text(line) or ""):

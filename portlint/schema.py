@@ -72,7 +72,7 @@ def _describe(error) -> str:
     if error.validator == "type":
         wanted = error.validator_value
         wanted = " or ".join(t for t in wanted if t != "null") if isinstance(wanted, list) else wanted
-        return f"expected {_article(wanted)}, got {_json_type(error.instance)} {_short(error.instance)}"
+        return f"expected {_article(wanted)}, got {_json_type(error.instance)} {_short(error.instance)}".rstrip()
     if error.validator == "enum":
         allowed = ", ".join(v for v in error.validator_value if v is not None)
         return f"{_short(error.instance)} is not one of {allowed}"

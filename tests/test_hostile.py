@@ -1,0 +1,209 @@
+"""Hostile and broken input: one clear finding per bad file or document, nothing lost, nothing run, no crash."""
+
+import copy
+import json
+import os
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT, only
+from portlint import cli, loader
+from portlint.catalog import load_catalog
+from portlint.loader import load_text
+from portlint.run import check_paths, check_text
+from portlint.settings import Settings
+
+HOSTILE = ROOT / "tests" / "hostile"
+EXECUTED_MARKER = "/tmp/portlint-hostile-was-executed"
+
+# file -> the rules of its findings (one finding per bad file or document)
+EXPECTED = {
+    "billion-laughs.yaml": ["yaml-syntax-error"],
+    "binary.yaml": ["yaml-syntax-error"],
+    "duplicate-keys.yaml": ["yaml-duplicate-key"],
+    "empty.yaml": ["file-empty"],
+    "helm-template.yaml": ["yaml-syntax-error"],
+    "latin1.yaml": ["yaml-syntax-error"],
+    "list-document.yaml": ["manifest-invalid"],
+    "markup.yaml": ["service-selector-no-match"],
+    "neighbour.yaml": ["service-selector-no-match"],
+    "only-separator.yaml": ["file-empty"],
+    "python-tag.yaml": ["yaml-syntax-error"],
+    "scalar-document.yaml": ["manifest-invalid"],
+    "syntax-error.yaml": ["service-selector-no-match", "yaml-syntax-error"],
+    "tabs.yaml": ["yaml-syntax-error"],
+    "wrong-types.yaml": ["manifest-invalid"] * 4,
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_report():
+    if os.path.exists(EXECUTED_MARKER):
+        os.remove(EXECUTED_MARKER)
+    started = time.monotonic()
+    report = check_paths([str(HOSTILE)], Settings())
+    return report, time.monotonic() - started
+
+
+def test_each_bad_file_gets_its_findings_and_the_neighbour_is_still_checked(hostile_report):
+    report, _ = hostile_report
+    found = {}
+    for finding in report.findings:
+        found.setdefault(os.path.basename(finding.file), []).append(finding.rule)
+    assert {name: sorted(rules) for name, rules in found.items()} == EXPECTED
+    assert "utf16-bom.yaml" not in found  # UTF-16 with a BOM is read like UTF-8
+
+
+def test_the_whole_hostile_directory_is_quick(hostile_report):
+    assert hostile_report[1] < 5
+
+
+def test_nothing_in_a_manifest_is_executed(hostile_report):
+    assert not os.path.exists(EXECUTED_MARKER)
+
+
+def test_syntax_errors_carry_the_parsers_position(hostile_report):
+    report, _ = hostile_report
+    (syntax,) = [f for f in report.findings if f.file.endswith("syntax-error.yaml") and f.rule == "yaml-syntax-error"]
+    assert (syntax.line, syntax.column) == (10, 10)
+    (tabs,) = [f for f in report.findings if f.file.endswith("tabs.yaml")]
+    assert "tabs" in tabs.hint
+
+
+def test_wrong_types_name_the_json_path(hostile_report):
+    report, _ = hostile_report
+    messages = [f.message for f in report.findings if f.file.endswith("wrong-types.yaml")]
+    assert [m.split(":")[0] for m in messages] == [
+        "metadata.labels.version", "spec.selector", "spec.ports", "spec.template.spec.containers[0].ports[0].containerPort"]
+
+
+def test_a_file_over_the_size_limit_is_refused_without_being_read(tmp_path):
+    big = tmp_path / "big.yaml"
+    with open(big, "wb") as handle:
+        handle.truncate(100 * 1024 * 1024)
+    (tmp_path / "neighbour.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    started = time.monotonic()
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    assert time.monotonic() - started < 2
+    assert [(os.path.basename(f.file), f.rule) for f in findings] == [
+        ("big.yaml", "yaml-syntax-error"), ("neighbour.yaml", "service-selector-no-match")]
+    assert "larger than 32 MiB" in findings[0].message
+
+
+def test_deep_nesting_is_refused_by_the_parser(tmp_path):
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    (tmp_path / "deep2.yaml").write_text("".join("  " * i + "k:\n" for i in range(5000)))
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    assert [f.rule for f in findings] == ["yaml-syntax-error", "yaml-syntax-error"]
+    assert all("nesting depth" in f.message for f in findings)
+
+
+def test_fifos_devices_and_symlink_loops_are_skipped_with_a_finding(tmp_path):
+    os.mkfifo(tmp_path / "fifo.yaml")
+    os.symlink("/dev/null", tmp_path / "device.yaml")
+    os.symlink(tmp_path / "loop-b.yaml", tmp_path / "loop-a.yaml")
+    os.symlink(tmp_path / "loop-a.yaml", tmp_path / "loop-b.yaml")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path, tmp_path / "sub" / "back-to-top")  # a directory loop: never followed
+    (tmp_path / "neighbour.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    by_file = {os.path.basename(f.file): f for f in findings}
+    assert set(by_file) == {"fifo.yaml", "device.yaml", "loop-a.yaml", "loop-b.yaml", "neighbour.yaml"}
+    assert "not a regular file" in by_file["fifo.yaml"].message
+    assert "not a regular file" in by_file["device.yaml"].message
+    assert "symbolic links" in by_file["loop-a.yaml"].message
+
+
+def test_an_unreadable_file_is_a_finding(tmp_path, monkeypatch):
+    (tmp_path / "secret.yaml").write_text("kind: ConfigMap\n")
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path).endswith("secret.yaml"):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "open", refusing_open, raising=False)
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    assert [(f.rule, f.message) for f in findings] == [("yaml-syntax-error", "cannot read file: Permission denied")]
+
+
+def test_markup_and_escapes_stay_literal_in_json():
+    findings = check_paths([str(HOSTILE / "markup.yaml"), str(HOSTILE / "neighbour.yaml")], Settings()).findings
+    from portlint.report.json_format import report_dict
+    from portlint.run import Report
+
+    text = json.dumps(report_dict(Report(findings=findings)))
+    assert "\x1b" not in text and "\\u001b" in text
+    assert json.loads(text)["findings"][0]["message"].count("\x1b") == 2
+
+
+def test_an_internal_error_exits_3_with_a_short_message(monkeypatch, capsys):
+    import portlint.run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(portlint.run, "check_paths", broken)
+    monkeypatch.setattr(sys, "argv", ["portlint", "check", str(HOSTILE / "neighbour.yaml")])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: simulated bug" in err and "please report it" in err
+    assert "Traceback" not in err
+
+
+# --- random damage to valid manifests: findings only, never an exception --------------------------
+
+VALID_TEXTS = [spec.good_example for spec in load_catalog().values()]
+VALID_TEXTS += [p.read_text() for p in sorted((ROOT / "examples").rglob("*.yaml"))]
+DOCUMENTS = [json.loads(json.dumps(d.data)) for text in VALID_TEXTS for d in load_text(text).documents]
+ODD = [None, "eighty", "", "[bold]x", 0, -1, 70000, 1.5, True, [], {}, ["x"], {"a": None}, [{"name": 1}]]
+KNOWN_RULES = set(load_catalog())
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _paths(child, prefix + (index,))
+
+
+def _mutated(document, path, action):
+    document = copy.deepcopy(document)
+    if not path:
+        return document
+    parent = document
+    for step in path[:-1]:
+        parent = parent[step]
+    if action == "drop":
+        del parent[path[-1]]
+    elif action == "duplicate" and isinstance(parent, list):
+        parent.append(copy.deepcopy(parent[path[-1]]))
+    else:
+        parent[path[-1]] = action
+    return document
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_randomly_damaged_manifests_only_ever_give_findings(data):
+    import yaml
+
+    documents = [copy.deepcopy(d) for d in data.draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=4))]
+    for number in range(data.draw(st.integers(1, 3))):
+        index = data.draw(st.integers(0, len(documents) - 1))
+        path = data.draw(st.sampled_from(list(_paths(documents[index]))))
+        documents[index] = _mutated(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
+    text = yaml.safe_dump_all(documents)
+    report = check_text(text)
+    assert {f.rule for f in report.findings} <= KNOWN_RULES
+    assert all(f.line >= 1 and f.column >= 1 and f.severity in ("error", "warning", "info") for f in report.findings)
