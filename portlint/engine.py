@@ -13,6 +13,7 @@ from portlint.settings import Settings
 
 Check = Callable[[Cluster, Settings], Iterable[Finding]]
 _REGISTRY: dict[str, Check] = {}
+_loaded = False  # importing one checks module by hand must not stop the others from loading
 
 
 class CatalogMismatch(RuntimeError):
@@ -33,12 +34,14 @@ def rule(rule_id: str) -> Callable[[Check], Check]:
 
 def checks() -> dict[str, Check]:
     """Every registered check, after importing each module of portlint.checks; verified against the catalog."""
-    if not _REGISTRY:
+    global _loaded
+    if not _loaded:
         import portlint.checks as package
 
         for module in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package.__name__}.{module.name}")
         _verify(load_catalog(), _REGISTRY)
+        _loaded = True
     return _REGISTRY
 
 

@@ -43,3 +43,14 @@ def test_bad_example_is_reported(rule_id):
 def test_good_example_is_clean(rule_id):
     findings = check_text(CATALOG[rule_id].good_example, path=f"{rule_id}-good.yaml").findings
     assert [(f.rule, f.message) for f in findings if f.rule == rule_id or f.severity != "info"] == []
+
+
+def test_importing_one_rule_module_first_does_not_leave_the_registry_partial():
+    import subprocess
+    import sys
+
+    code = ("import portlint.checks.ingress\nfrom portlint import engine\n"
+            "from portlint.catalog import load_catalog\n"
+            "print(len(engine.checks()), sum(s.stage == 'model' for s in load_catalog().values()))")
+    counts = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert counts[0] == counts[1]

@@ -19,6 +19,19 @@ spec:
     app: MyApp
   ports:
     - port: 80
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  labels:
+    app: myapp
+spec:
+  containers:
+    - name: web
+      image: nginx
+      ports:
+        - containerPort: 80
 """
 
 
@@ -44,7 +57,7 @@ def test_findings_exit_1_and_are_printed_with_position_source_and_hint(broken):
     assert lines[2].strip() == "6 │   selector:"
     assert "hint:" in result.stdout
     assert "\x1b[" not in result.stdout  # NO_COLOR and not a TTY: plain text
-    assert result.stdout.rstrip().endswith("Found 1 error (1 file, 1 object).")
+    assert result.stdout.rstrip().endswith("Found 1 error (1 file, 2 objects).")
 
 
 def test_clean_input_exits_0_with_one_quiet_line(tmp_path):
@@ -57,7 +70,7 @@ def test_json_output_has_the_documented_shape(broken):
     result = portlint("check", str(broken), "--format", "json")
     report = json.loads(result.stdout)
     assert set(report) == {"version", "summary", "findings"}
-    assert report["summary"] == {"files": 1, "objects": 1, "error": 1, "warning": 0, "info": 0}
+    assert report["summary"] == {"files": 1, "objects": 2, "error": 1, "warning": 0, "info": 0}
     finding = report["findings"][0]
     assert set(finding) == {"rule", "severity", "message", "hint", "object", "file", "line", "column", "related"}
     assert finding["object"] == {"apiVersion": "v1", "kind": "Service", "namespace": "default", "name": "web"}
@@ -80,23 +93,35 @@ def test_namespace_option_sets_the_default_namespace(broken):
     assert report["findings"][0]["object"]["namespace"] == "shop"
 
 
+SERVICE_WEB = """\
+apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"""
+POD = """\
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: NAME, labels: {app: NAME}}
+spec:
+  containers: [{name: web, image: nginx, ports: [{containerPort: 80}]}]
+"""
+
+
 def test_cluster_per_path_keeps_environments_apart(tmp_path):
     (tmp_path / "dev").mkdir()
     (tmp_path / "prod").mkdir()
-    (tmp_path / "dev" / "app.yaml").write_text(BROKEN_SERVICE.replace("MyApp", "web") + """---
-apiVersion: v1
-kind: Pod
-metadata: {name: web, labels: {app: web}}
-spec:
-  containers: [{name: web, image: nginx, ports: [{containerPort: 80}]}]
-""")
-    (tmp_path / "prod" / "svc.yaml").write_text(BROKEN_SERVICE.replace("MyApp", "web"))
+    (tmp_path / "dev" / "app.yaml").write_text(SERVICE_WEB + POD.replace("NAME", "web"))
+    (tmp_path / "prod" / "app.yaml").write_text(SERVICE_WEB + POD.replace("NAME", "worker"))
     dev, prod = str(tmp_path / "dev"), str(tmp_path / "prod")
     together = portlint("check", dev, prod, "-f", "json")
     apart = json.loads(portlint("check", "--cluster-per-path", dev, prod, "-f", "json").stdout)["findings"]
-    # together, prod's Service selects dev's pod; apart, prod's Service has no pods at all
+    # together, prod's Service selects dev's pod; apart, prod's Service selects none of prod's pods
     assert (together.returncode, json.loads(together.stdout)["findings"]) == (0, [])
-    assert [(f["rule"], f["file"].endswith("prod/svc.yaml")) for f in apart] == [("service-selector-no-match", True)]
+    assert [(f["rule"], f["file"].endswith("prod/app.yaml")) for f in apart] == [("service-selector-no-match", True)]
 
 
 @pytest.mark.parametrize("args, message", [
