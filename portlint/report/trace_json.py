@@ -1,0 +1,17 @@
+"""`portlint trace --format json`: the shape documented in issue 3 (and the README), a public contract:
+
+{"target", "ok", "paths": [{"ok", "hops": [{"type", "object", "port", "ok", "rule", "reason"}]}],
+ "findings": [the findings of `portlint check` that the hops claimed]}
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from portlint.trace import Trace
+
+
+def write(trace: Trace, out: TextIO) -> None:
+    json.dump(trace.to_json(), out, indent=2, ensure_ascii=False)
+    out.write("\n")

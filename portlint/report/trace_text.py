@@ -1,0 +1,103 @@
+"""`portlint trace` as a tree: one line per hop, a tick or a cross, file:line, and at a break the
+rule, the reason and the hint exactly as `portlint check` words them.
+
+Paths that share their first hops share the branch: a Service that selects two workloads forks there.
+"""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from rich.console import Console
+from rich.text import Text
+from rich.tree import Tree
+
+from portlint.report.text import STYLE, safe
+from portlint.trace import Entry, Hop, Trace
+from portlint.trace.paths import UNTRACED
+
+GOOD, BAD, UNKNOWN = ("✓", "bold green"), ("✗", "bold red"), ("?", "bold yellow")
+CAUTION = ("⚠", "bold yellow")
+STATUS = {"ok": GOOD, "broken": BAD, "untraced": UNKNOWN}
+PIPE_WIDTH = 160  # not a terminal: wide enough that hops stay on one line in READMEs and CI logs
+
+
+def write(trace: Trace, out: TextIO) -> None:
+    console = Console(file=out, highlight=False, emoji=False,
+                      width=None if out.isatty() else PIPE_WIDTH)
+    for finding in trace.unreadable:
+        console.print(Text(safe(f"! {finding.file}:{finding.line}: {finding.rule}: {finding.message} "
+                                f"(not traced; see portlint check)"), style="yellow"))
+    for number, entry in enumerate(trace.entries):
+        if number:
+            console.print()
+        console.print(_entry_tree(entry))
+    console.print()
+    console.print(_summary(trace))
+
+
+def _entry_tree(entry: Entry) -> Tree:
+    status = STATUS[entry.status]
+    title = Text(f"{status[0]} ", style=status[1]) + Text(safe(entry.title), style="bold")
+    client = entry.paths[0].hops[0] if entry.paths else None
+    if client is not None:
+        title.append(f"  ({safe(client.label)})", style="dim")
+    tree = Tree(title, guide_style="dim")
+    branches: dict[tuple, tuple[Tree, dict]] = {}
+    for path in entry.paths:
+        level, children = tree, branches
+        for hop in path.hops[1:]:  # the client is the root
+            key = _merge_key(hop)
+            if key not in children:
+                children[key] = (level.add(_hop_text(hop)), {})
+            level, children = children[key]
+    return tree
+
+
+def _merge_key(hop: Hop) -> tuple:
+    return (hop.type, hop.node, hop.file, hop.line, hop.label, hop.ok, hop.rule, hop.reason, tuple(hop.notes))
+
+
+def _hop_text(hop: Hop) -> Text:
+    mark, style = BAD if not hop.ok else CAUTION if hop.rule else GOOD
+    text = Text(f"{mark} ", style=style)
+    text.append(safe(hop.label), style="bold" if hop.type in ("ingress", "service", "container") else "")
+    if hop.file:
+        text.append(f"  {safe(hop.file)}:{hop.line}", style="dim")
+    if hop.rule or not hop.ok:
+        text.append("\n")
+        if hop.rule:
+            text.append(f"{hop.severity:<7} ", style=STYLE[hop.severity])
+            text.append(hop.rule, style="bold")
+            where = next((f for f in hop.findings if f.rule == hop.rule), None)
+            if where:
+                text.append(f"  {safe(where.file)}:{where.line}:{where.column}", style="dim")
+            text.append("\n")
+        text.append(safe(hop.reason or ""), style="red" if not hop.ok else "yellow")
+        if hop.hint:
+            text.append("\nhint: ", style="green")
+            text.append(safe(hop.hint))
+    for note in hop.notes:
+        text.append("\n· " + safe(note), style="yellow" if note.startswith(UNTRACED) else "dim")
+    return text
+
+
+def _summary(trace: Trace) -> Text:
+    if trace.target == "--all":
+        counts = {status: sum(1 for e in trace.entries if e.status == status) for status in STATUS}
+        if not trace.entries:
+            return Text("No entry points: no Ingress, and no NodePort or LoadBalancer Service.", style="green")
+        text = (f"{len(trace.entries)} entry point{'s' if len(trace.entries) != 1 else ''}: {counts['ok']} "
+                f"reach{'es' if counts['ok'] == 1 else ''} a "
+                f"container, {counts['broken']} broken, {counts['untraced']} leave the manifests.")
+        return Text(text, style="green" if trace.ok else "bold red" if counts["broken"] else "yellow")
+    paths = trace.paths
+    good = sum(1 for path in paths if path.ok)
+    many = "s" if len(paths) != 1 else ""
+    if trace.ok:
+        return Text(f"ok: {good} of {len(paths)} path{many} reach{'es' if good == 1 else ''} a container.",
+                    style="green")
+    if trace.entries[0].status == "untraced":
+        return Text(f"not ok: {len(paths)} path{many} leave{'s' if not many else ''} the manifests before a container.",
+                    style="yellow")
+    return Text(f"broken: none of {len(paths)} path{many} reaches a container.", style="bold red")

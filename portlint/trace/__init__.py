@@ -1,0 +1,27 @@
+"""`portlint trace`: follow a request through the manifests, hop by hop, and show where the chain breaks.
+
+The checks are not repeated here: the manifests are checked as by `portlint check`, and each hop
+is judged by the findings the engine reported on the fields it depends on.
+"""
+
+from __future__ import annotations
+
+from portlint.run import check_paths
+from portlint.settings import Settings
+from portlint.trace.hops import Entry, Hop, Trace, TracePath
+from portlint.trace.paths import Tracer
+from portlint.trace.targets import ACCEPTED_FORMS, AllTarget, Target, TargetError, parse_target
+
+UNREADABLE_RULES = ("yaml-syntax-error", "manifest-invalid")
+
+__all__ = ["ACCEPTED_FORMS", "AllTarget", "Entry", "Hop", "Target", "TargetError", "Trace", "TracePath",
+           "Tracer", "parse_target", "trace_paths"]
+
+
+def trace_paths(target: Target, paths: list[str], namespace: str = "default") -> Trace:
+    """Trace `target` through the manifests under `paths`, read as one cluster."""
+    report = check_paths(paths, Settings(namespace=namespace))
+    cluster = report.clusters[0]
+    tracer = Tracer(cluster, report.findings, namespace)
+    unreadable = [f for f in report.findings if f.rule in UNREADABLE_RULES]
+    return Trace(target.text, tracer.entries(target), unreadable)

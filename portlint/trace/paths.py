@@ -1,0 +1,456 @@
+"""Hops from the cluster model: entry point → Service port → targetPort → each selected workload → its container.
+
+The Kubernetes behaviour followed at each hop:
+- kube-proxy opens a Service's nodePort on every node for NodePort and LoadBalancer Services and
+  forwards to the Service port it belongs to; a Service port forwards to the targetPort of each
+  ready pod the selector picks, resolved per pod (FindPort, via `portlint.ports.resolve_target_port`);
+- a headless Service (clusterIP: None) is not proxied: DNS returns the pod IPs and the client
+  connects to them on the port it dialled (a port name resolves through SRV records to the targetPort);
+- an ExternalName Service is a DNS CNAME: the connection leaves the cluster;
+- a Service without a selector gets its endpoints from Endpoints/EndpointSlice objects.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from portlint.findings import Finding, ObjectRef
+from portlint.model import (
+    Cluster, Container, ContainerPort, Ingress, IngressBackend, KubeObject, Node, Service, ServicePort, Workload,
+)
+from portlint.ports import is_named, resolve_target_port
+from portlint.selectors import format_labels
+from portlint.similar import similar
+from portlint.trace.hops import Claim, Entry, Hop, TracePath
+from portlint.trace.routing import Miss, Route, effective_path_type, route_url, tls_for
+from portlint.trace.targets import AllTarget, NodePortTarget, ServiceTarget, Target, UrlTarget
+
+NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
+REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+UNTRACED = "not traced further: "
+EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
+
+
+class Tracer:
+    def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default"):
+        self.cluster = cluster
+        self.namespace = namespace
+        self._findings: dict[ObjectRef, list[Finding]] = defaultdict(list)
+        for finding in findings:
+            if finding.object:
+                self._findings[finding.object].append(finding)
+        self._services: dict[tuple[str, str], list[Service]] = defaultdict(list)
+        for service in cluster.services:
+            self._services[service.namespace, service.name].append(service)
+        self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
+
+    def entries(self, target: Target) -> list[Entry]:
+        if isinstance(target, UrlTarget):
+            return [self.url(target)]
+        if isinstance(target, NodePortTarget):
+            return [self.node_port(target)]
+        if isinstance(target, ServiceTarget):
+            return [self.service_target(target)]
+        assert isinstance(target, AllTarget)
+        return self.everything()
+
+    def judge(self, hop: Hop, *claims: Claim) -> Hop:
+        return hop.judge([f for claim in claims for f in self._findings.get(claim.ref, ()) if claim.covers(f)])
+
+    # --- entry points ------------------------------------------------------------------------------
+
+    def url(self, target: UrlTarget) -> Entry:
+        client = _hop("client", f"client → {target.text}", None, None, port=target.port, node=EXTERNAL)
+        routes = route_url(self.cluster.ingresses, target.host, target.path)
+        if isinstance(routes, Miss):
+            miss = Hop("ingress", f"Ingress for host {target.host}, path {target.path}", node=("ingress", None))
+            return Entry(target.text, [TracePath([client, miss.fail(routes.reason, routes.hint)])])
+        paths = []
+        for route in routes:
+            hop = self.ingress_hop(route, target.host, target.tls, edge=f"{target.host}{target.path}")
+            paths += self.backend_paths([client, hop], route.ingress, route.backend)
+        return Entry(target.text, paths)
+
+    def node_port(self, target: NodePortTarget) -> Entry:
+        number = target.node_port
+        where = target.node_ip or "any node"
+        client = _hop("client", f"client → {where}:{number}", None, None, port=number, node=EXTERNAL)
+        exposed = self.cluster.node_ports.get(number, [])
+        if not exposed:
+            missing = Hop("node-port", f"nodePort {number} on every node", port=number, node=("node-port", number))
+            return Entry(target.text, [TracePath([client, missing.fail(
+                f"no Service exposes nodePort {number}", self._node_port_hint())])])
+        paths = []
+        for service, service_port in exposed:
+            hop = self.node_port_hop(service, service_port)
+            paths += self.service_paths([client, hop], service, service_port)
+        return Entry(target.text, paths)
+
+    def service_target(self, target: ServiceTarget) -> Entry:
+        namespace = target.namespace or self.namespace
+        port = target.port
+        client = _hop("client", f"client in the cluster → {target.name}.{namespace}.svc:{port}", None, None,
+                      port=port if isinstance(port, int) else None, node=IN_CLUSTER)
+        service = self.cluster.service(namespace, target.name)
+        if service is None:
+            missing = Hop("service", f"Service {namespace}/{target.name}", node=("service", namespace, target.name))
+            return Entry(target.text, [TracePath([client, missing.fail(
+                f"no Service {target.name} in namespace {namespace}", self._service_hint(namespace, target.name))])])
+        chosen = [sp for sp in service.ports if (sp.port == port if isinstance(port, int) else sp.name == port)]
+        if not chosen and service.headless and isinstance(port, int) and service.selector:
+            return Entry(target.text, self.headless_paths([client], service, port))
+        if not chosen:
+            hop = _hop("service", f"Service {_name(service)} :{port}", service, service, port=None,
+                       node=("service", service.ref))
+            listed = ", ".join(sp.describe() for sp in service.ports) or "none"
+            return Entry(target.text, [TracePath([client, hop.fail(
+                f"Service {service.name} has no port {port} (its ports: {listed})",
+                f"connect to one of the Service's ports, or add port {port} to spec.ports")])])
+        paths = []
+        for service_port in chosen:
+            if service.headless and service.selector and isinstance(port, int):
+                paths += self.headless_paths([client], service, port, service_port)
+            else:
+                paths += self.service_paths([client], service, service_port)
+        return Entry(target.text, paths)
+
+    def everything(self) -> list[Entry]:
+        entries = []
+        for route in self.ingress_routes():
+            host = route.rule.host if route.rule and route.rule.host else "*"
+            scheme = "https" if route.tls else "http"
+            where = f"{route.path.path or '/'}" if route.path else " (defaultBackend)"
+            title = f"{scheme}://{host}{where}"
+            client = _hop("client", f"client → {title}", None, None, port=443 if route.tls else 80, node=EXTERNAL)
+            hop = self.ingress_hop(route, host.lower(), route.tls is not None, edge=f"{host}{where}")
+            entries.append(Entry(title, self.backend_paths([client, hop], route.ingress, route.backend)))
+        for service in self.cluster.services:
+            if service.type not in NODE_PORT_TYPES:
+                continue
+            for service_port in service.ports:
+                entries.append(self._exposed_entry(service, service_port))
+        return entries
+
+    def _exposed_entry(self, service: Service, service_port: ServicePort) -> Entry:
+        if service.type == "LoadBalancer":
+            title = f"load balancer {_name(service)}:{service_port.port}"
+            client = _hop("client", f"client → {title}", None, None, port=service_port.port, node=EXTERNAL)
+            hop = self.load_balancer_hop(service, service_port)
+        else:
+            number = service_port.node_port
+            title = f"nodeport:{number}" if number else f"nodeport:(allocated) for {_name(service)}:{service_port.port}"
+            client = _hop("client", f"client → any node:{number or '(allocated)'}", None, None, port=number,
+                          node=EXTERNAL)
+            hop = self.node_port_hop(service, service_port)
+        return Entry(title, self.service_paths([client, hop], service, service_port))
+
+    def ingress_routes(self) -> list[Route]:
+        """Every rule path and defaultBackend of every Ingress, each with the TLS entry for its host."""
+        routes = []
+        for ingress in self.cluster.ingresses:
+            if ingress.default_backend:
+                routes.append(Route(ingress, ingress.default_backend, tls=tls_for(self.cluster.ingresses, ingress, None)))
+            for rule in ingress.rules:
+                for path in rule.paths:
+                    route = Route(ingress, path.backend, rule, path, effective_path_type(ingress, path))
+                    route.tls = tls_for(self.cluster.ingresses, ingress, rule.host.lower() if rule.host else None)
+                    routes.append(route)
+        return routes
+
+    # --- hops ------------------------------------------------------------------------------------
+
+    def ingress_hop(self, route: Route, host: str, https: bool, edge: str) -> Hop:
+        ingress, path, rule = route.ingress, route.path, route.rule
+        backend = route.backend
+        where = (f"host {rule.host or '*'} · path {path.path or '/'} ({route.path_type or 'no pathType'})"
+                 if path else "defaultBackend")
+        label = f"Ingress {_name(ingress)} · {self._class_text(ingress)} · {where} → {_backend_text(backend)}"
+        at, key = (path, "path" if "path" in path.raw else None) if path else (backend, None)
+        hop = _hop("ingress", label, ingress, at, key=key, port=443 if https else 80, node=("ingress", ingress.ref),
+                   edge=edge)
+        hop.notes += route.notes
+        hop.notes.append(_tls_note(route, host, https))
+        fields = [ingress.field_path(k) for k in ("apiVersion", "spec.ingressClassName", "spec.defaultBackend",
+                                                  "spec.backend")] if not path else [path.json_path]
+        if rule:
+            fields += [rule.field_path("host"), ingress.field_path("apiVersion"), ingress.field_path("spec.ingressClassName")]
+        if route.tls and route.tls[0] is ingress:
+            fields.append(route.tls[1].json_path)
+        claims = [Claim(ingress.ref, ingress.file, under=tuple(fields))]
+        if route.tls and route.tls[0] is not ingress:
+            claims.append(Claim(route.tls[0].ref, route.tls[0].file, under=(route.tls[1].json_path,)))
+        return self.judge(hop, *claims)
+
+    def node_port_hop(self, service: Service, service_port: ServicePort) -> Hop:
+        number = service_port.node_port
+        label = (f"nodePort {number or '(allocated)'} on every node (kube-proxy) → Service {_name(service)} "
+                 f"port {service_port.describe()}")
+        key = "nodePort" if number else "port"
+        hop = _hop("node-port", label, service, service_port, key=key, port=number,
+                   node=("node-port", service.ref, service_port.port), edge=f":{number or '(allocated)'}")
+        if not number:
+            hop.notes.append("no nodePort is set: the API server allocates one at random from the node port range")
+        hop.notes += _traffic_policy_notes(service)
+        self.judge(hop, Claim(service.ref, service.file, under=(f"{service_port.json_path}.nodePort",
+                                                                service.field_path("spec.type"),
+                                                                service.field_path("apiVersion"))))
+        if service.type not in NODE_PORT_TYPES:
+            hop.fail(f"Service {service.name} is type {service.type}, which opens no port on the nodes",
+                     "set spec.type: NodePort (or LoadBalancer)")
+        return hop
+
+    def load_balancer_hop(self, service: Service, service_port: ServicePort) -> Hop:
+        via = f"nodePort {service_port.node_port}" if service_port.node_port else "an allocated nodePort"
+        label = f"LoadBalancer {_name(service)} :{service_port.port} (cloud load balancer → {via} → Service port)"
+        hop = _hop("load-balancer", label, service, service, key="spec.type", port=service_port.port,
+                   node=("load-balancer", service.ref, service_port.port), edge=f":{service_port.port}")
+        hop.notes += _traffic_policy_notes(service)
+        return self.judge(hop, Claim(service.ref, service.file, under=(f"{service_port.json_path}.nodePort", service.field_path("spec.type"),
+                                                         service.field_path("apiVersion"))))
+
+    # --- Ingress backend → Service ----------------------------------------------------------------
+
+    def backend_paths(self, before: list[Hop], ingress: Ingress, backend: IngressBackend) -> list[TracePath]:
+        hop = before[-1]
+        if backend.resource:
+            hop.notes.append(UNTRACED + "the backend is a resource, not a Service")
+            return [TracePath(before)]
+        services = self._services.get((ingress.namespace, backend.service_name or ""), [])
+        if not services:
+            if hop.ok:
+                hop.notes.append(UNTRACED + f"Service {backend.service_name} is not in the input for namespace "
+                                            f"{ingress.namespace}")
+            return [TracePath(before)]
+        # the input may hold variants of one Service (overlays, alternatives): take one with the port
+        for service in services:
+            chosen = [sp for sp in service.ports if _backend_selects(backend, sp)]
+            if chosen:
+                return self.service_paths(before, service, chosen[0])
+        if hop.ok:
+            hop.notes.append(UNTRACED + f"Service {backend.service_name} has no port {_backend_port(backend)}")
+        return [TracePath(before)]
+
+    # --- Service → workloads → containers ----------------------------------------------------------
+
+    def service_paths(self, before: list[Hop], service: Service, service_port: ServicePort) -> list[TracePath]:
+        base = [service.field_path("spec.selector"), service.field_path("apiVersion"), service_port.json_path]
+        exactly = (service.field_path("spec"),)
+        head = f"Service {_name(service)} :{service_port.port}{_protocol(service_port.protocol)}"
+        if service.type == "ExternalName":
+            hop = self._service_hop(f"{head} → ExternalName {service.external_name}", service, service_port, base, exactly)
+            hop.notes.append(UNTRACED + f"DNS answers with a CNAME to {service.external_name}: the connection "
+                                        f"leaves the cluster (no port is remapped)")
+            return [TracePath(before + [hop])]
+        if not service.selector:
+            hop = self._service_hop(f"{head} (no selector)", service, service_port, base, exactly)
+            if self.cluster.has_endpoints_for(service):
+                hop.notes.append(UNTRACED + "its endpoints come from Endpoints/EndpointSlice objects in the input, "
+                                            "not from workloads")
+            elif hop.ok:
+                hop.notes.append(UNTRACED + "the Service has no selector, and no Endpoints/EndpointSlice for it is in "
+                                            "the input")
+            return [TracePath(before + [hop])]
+        workloads = self.cluster.pods.select(service.namespace, service.selector)
+        if not workloads:
+            hop = self._service_hop(f"{head} → pods {format_labels(service.selector)}", service, service_port,
+                                    base, exactly)
+            if hop.ok:
+                hop.notes.append(UNTRACED + f"selector {format_labels(service.selector)} matches no pod template in "
+                                            f"the input (an operator may create these pods)")
+            return [TracePath(before + [hop])]
+        return [self._workload_path(before, service, service_port, w, base, exactly) for w in workloads]
+
+    def _workload_path(self, before: list[Hop], service: Service, service_port: ServicePort, workload: Workload,
+                       base: list[str], exactly: tuple[str, ...]) -> TracePath:
+        port = resolve_target_port(service_port, workload.template)
+        number = port.number if port else (None if is_named(service_port.target_port) else service_port.target_port)
+        target = service_port.target_port
+        resolved = f" ({number})" if is_named(target) and number else (" (unresolved)" if number is None else "")
+        head = f"Service {_name(service)} :{service_port.port}{_protocol(service_port.protocol)}"
+        service_hop = self._service_hop(f"{head} → targetPort {target}{resolved}", service, service_port, base,
+                                        exactly, workload=workload)
+        return TracePath(before + [service_hop] + self._pod_hops(service, workload, number, port, service_port.protocol))
+
+    def headless_paths(self, before: list[Hop], service: Service, number: int,
+                       service_port: ServicePort | None = None) -> list[TracePath]:
+        """A headless Service is only DNS: the client reaches each pod on the port it dialled."""
+        base = [service.field_path("spec.selector"), service.field_path("apiVersion")]
+        base += [service_port.json_path] if service_port else []
+        protocol = service_port.protocol if service_port else "TCP"
+        label = f"Service {_name(service)} (headless: DNS → pod IPs) :{number}{_protocol(protocol)}"
+        workloads = self.cluster.pods.select(service.namespace, service.selector)
+        note = "a headless Service does not forward ports: the client connects to the pods on the port it dialled"
+        if service_port and service_port.target_port != number:
+            note += f" ({number}; targetPort {service_port.target_port} only appears in the SRV records)"
+        paths = []
+        for workload in workloads or [None]:
+            hop = self._service_hop(label, service, service_port or service, base, (service.field_path("spec"),),
+                                    workload=workload)
+            hop.notes.append(note)
+            if workload is None:
+                if hop.ok:
+                    hop.notes.append(UNTRACED + f"selector {format_labels(service.selector)} matches no pod template "
+                                                f"in the input")
+                paths.append(TracePath(before + [hop]))
+                continue
+            port = next((p for _, p in workload.template.ports() if p.number == number and p.protocol == protocol), None)
+            paths.append(TracePath(before + [hop] + self._pod_hops(service, workload, number, port, protocol)))
+        return paths
+
+    def _service_hop(self, label: str, service: Service, at: Node, base: list[str], exactly: tuple[str, ...],
+                     workload: Workload | None = None) -> Hop:
+        key = "port" if at is not service else None
+        number = at.port if isinstance(at, ServicePort) else None
+        hop = _hop("service", label, service, at, key=key, port=number, node=("service", service.ref),
+                   edge=f":{number}" if number else "")
+        return self.judge(hop, Claim(service.ref, service.file, under=tuple(base), exactly=exactly,
+                                     workload=workload.ref if workload else None))
+
+    def _pod_hops(self, service: Service, workload: Workload, number: int | None, port: ContainerPort | None,
+                  protocol: str) -> list[Hop]:
+        hops = [self._workload_hop(service, workload, number)]
+        if number is None:
+            hops[0].notes.append(UNTRACED + "the targetPort names no port of this workload")
+            return hops
+        container = _container_of(workload, port)
+        if port and container:
+            sidecar = "sidecar " if container.sidecar else ""
+            label = f"{sidecar}container {container.name} :{port.number} ({port.describe()})"
+            hop = _hop("container", label, workload, port, key="containerPort", port=port.number,
+                       node=("container", workload.ref, container.name), edge=f":{port.number}")
+        else:
+            label = f"pod port {number}{_protocol(protocol)} (no container declares it; Kubernetes sends the traffic anyway)"
+            hop = _hop("container", label, workload, workload.template, port=number,
+                       node=("container", workload.ref, f":{number}"), edge=f":{number}")
+        fields = [f"{c.json_path}.{probe}" for c in workload.template.serving_containers for probe in PROBES]
+        fields += [port.json_path] if port else []
+        hops.append(self.judge(hop, Claim(workload.ref, workload.file, under=tuple(fields))))
+        return hops
+
+    def _workload_hop(self, service: Service, workload: Workload, number: int | None) -> Hop:
+        replicas = _replicas(workload)
+        label = f"{workload.ref.kind} {_name(workload)} · {_replica_text(workload, replicas)} · pods {format_labels(service.selector)}"
+        hop = _hop("workload", label, workload, workload, key="metadata.name", port=number,
+                   node=("workload", workload.ref), edge=f"targetPort {number}" if number else "")
+        template = workload.template.json_path
+        self.judge(hop, Claim(workload.ref, workload.file, under=(workload.field_path("spec.selector"), f"{template}.metadata",
+                                                          workload.field_path("spec.replicas"),
+                                                          workload.field_path("metadata.labels"),
+                                                          workload.field_path("apiVersion")),
+                                     exactly=(workload.field_path("spec"),)))
+        if replicas == 0:
+            hop.fail("spec.replicas is 0: no pod runs, so the Service has no endpoint here",
+                     "scale it up (spec.replicas: 1 or more)")
+        return hop
+
+    # --- texts --------------------------------------------------------------------------------------
+
+    def _class_text(self, ingress: Ingress) -> str:
+        name = ingress.class_name
+        if name is None:
+            defaults = [n for n, obj in self._classes.items()
+                        if obj.annotations.get("ingressclass.kubernetes.io/is-default-class") == "true"]
+            return f"class {defaults[0]} (the default IngressClass)" if defaults else "the default IngressClass"
+        obj = self._classes.get(name)
+        spec = obj.raw.get("spec") if obj else None
+        controller = spec.get("controller") if isinstance(spec, dict) else None
+        return f"class {name}" + (f" ({controller})" if controller else "")
+
+    def _node_port_hint(self) -> str:
+        known = sorted(self.cluster.node_ports)
+        allocated = sorted({_name(s) for s in self.cluster.services
+                            if s.type in NODE_PORT_TYPES and any(not p.node_port for p in s.ports)})
+        parts = []
+        if known:
+            parts.append(f"the nodePorts set in the input are {', '.join(map(str, known[:10]))}")
+        if allocated:
+            parts.append(f"Services whose nodePort is allocated at random: {', '.join(allocated[:5])}")
+        return "; ".join(parts) or "no Service of type NodePort or LoadBalancer is in the input"
+
+    def _service_hint(self, namespace: str, name: str) -> str:
+        here = [s.name for s in self.cluster.services if s.namespace == namespace]
+        close = [n for n in here if similar(n, name)]
+        if close:
+            return f"did you mean {close[0]}?"
+        elsewhere = sorted(s.namespace for s in self.cluster.services if s.name == name)
+        if elsewhere:
+            return f"a Service {name} exists in namespace {elsewhere[0]}: use service/{name}.{elsewhere[0]}:PORT"
+        return f"Services in namespace {namespace}: {', '.join(sorted(here)[:8]) or 'none'}"
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+def _hop(kind: str, label: str, obj: KubeObject | None, at: Node | None, key: str | None = None,
+         port: int | None = None, node: tuple = (), edge: str = "") -> Hop:
+    hop = Hop(kind, label, obj, port, node=node, edge=edge)
+    if obj is not None and at is not None:
+        hop.file, hop.line = obj.file, at.position(key)[0]
+    return hop
+
+
+def _name(obj: KubeObject) -> str:
+    return f"{obj.namespace}/{obj.name}"
+
+
+def _protocol(protocol: str) -> str:
+    return "" if protocol == "TCP" else f"/{protocol}"
+
+
+def _backend_selects(backend: IngressBackend, service_port: ServicePort) -> bool:
+    if backend.port_number is not None:
+        return service_port.port == backend.port_number and service_port.protocol == "TCP"
+    return backend.port_name is not None and service_port.name == backend.port_name
+
+
+def _backend_port(backend: IngressBackend) -> str:
+    return str(backend.port_number if backend.port_number is not None else backend.port_name or "(none)")
+
+
+def _backend_text(backend: IngressBackend) -> str:
+    if backend.resource:
+        return "a resource backend"
+    return f"Service {backend.service_name}:{_backend_port(backend)}"
+
+
+def _tls_note(route: Route, host: str, https: bool) -> str:
+    if route.tls:
+        owner, tls = route.tls
+        secret = f"Secret {tls.secret_name}" if tls.secret_name else "the controller's default certificate (no secretName)"
+        where = "" if owner is route.ingress else f" (from Ingress {_name(owner)})"
+        tail = "" if https else "; plain http is commonly redirected to https (ingress-nginx: ssl-redirect)"
+        return f"TLS for {host} is terminated at the controller with {secret}{where}{tail}"
+    if https:
+        return (f"no tls entry covers {host}: the controller answers https with its default certificate "
+                f"(clients will not trust it)")
+    return f"no TLS for {host}: plain http"
+
+
+def _traffic_policy_notes(service: Service) -> list[str]:
+    spec = service.raw.get("spec")
+    if isinstance(spec, dict) and spec.get("externalTrafficPolicy") == "Local":
+        return ["externalTrafficPolicy: Local: only nodes that run one of its pods answer on this port"]
+    return []
+
+
+def _container_of(workload: Workload, port: ContainerPort | None) -> Container | None:
+    for container in workload.template.serving_containers:
+        if port is not None and any(p is port for p in container.ports):
+            return container
+    return None
+
+
+def _replicas(workload: Workload) -> int | None:
+    if workload.kind not in REPLICATED_KINDS:
+        return None
+    spec = workload.raw.get("spec")
+    value = spec.get("replicas") if isinstance(spec, dict) else None
+    return value if isinstance(value, int) else 1
+
+
+def _replica_text(workload: Workload, replicas: int | None) -> str:
+    if replicas is not None:
+        return f"{replicas} replica{'s' if replicas != 1 else ''}"
+    return {"DaemonSet": "one pod per node", "Pod": "a single pod", "Job": "pods run to completion",
+            "CronJob": "pods run on a schedule"}.get(workload.kind, "pods")
+
