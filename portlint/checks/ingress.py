@@ -191,7 +191,9 @@ def _port_number_problem(number: int, service: Service) -> tuple[str, str] | Non
         return message, f"{number} is a nodePort; an Ingress names the Service's port: use {by_node_port[0].port}"
     if not service.ports:
         return f"Service {service.name} declares no ports", "add the port to the Service's spec.ports"
-    return message, f"use one of the Service's ports: {_ports_text(service)}"
+    if len(service.ports) == 1:
+        return message, f"use the Service's port, {service.ports[0].port}"
+    return message, f"use one of the Service's ports: {', '.join(p.describe() for p in service.ports)}"
 
 
 def _port_name_problem(name: str, service: Service) -> tuple[str, str] | None:
