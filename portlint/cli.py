@@ -29,6 +29,9 @@ app = typer.Typer(
 class Format(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
 
 
 class Level(str, Enum):
@@ -62,59 +65,197 @@ def check(
     paths: List[str] = typer.Argument(None, help="Files and directories to check (recursively: *.yaml, "
                                       "*.yml, *.json); '-' reads stdin. Default: the current directory."),
     output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    namespace: str = typer.Option("default", "--namespace", "-n",
-                                  help="Namespace of objects that do not set metadata.namespace."),
-    node_port_range: str = typer.Option("30000-32767", "--node-port-range",
-                                        help="The cluster's --service-node-port-range."),
-    fail_on: Level = typer.Option(Level.warning, "--fail-on",
-                                  help="Exit 1 when a finding has this severity or a higher one."),
+    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False,
+                                            help="Namespace of objects that do not set metadata.namespace. "
+                                                 "[default: default]"),
+    node_port_range: Optional[str] = typer.Option(None, "--node-port-range", show_default=False,
+                                                  help="The cluster's --service-node-port-range. "
+                                                       "[default: 30000-32767]"),
+    fail_on: Optional[Level] = typer.Option(None, "--fail-on", show_default=False,
+                                            help="Exit 1 when a finding has this severity or a higher one. "
+                                                 "[default: warning]"),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (comma-separated)."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rule ids (comma-separated)."),
-    cluster_per_path: bool = typer.Option(False, "--cluster-per-path",
-                                          help="Check each PATH as its own cluster (environments, unrelated apps)."),
+    cluster_per_path: Optional[bool] = typer.Option(
+        None, "--cluster-per-path/--no-cluster-per-path", show_default=False,
+        help="Check each PATH as its own cluster (environments, unrelated apps)."),
+    config_file: Optional[str] = typer.Option(
+        None, "--config", help="Settings file (.portlint.yaml, or a pyproject.toml with [tool.portlint]). "
+                               "Default: the nearest one from the current directory up."),
+    output: Optional[str] = typer.Option(None, "--output", "-o",
+                                         help="Write the report to this file instead of stdout (same exit code)."),
+    show_suppressed: bool = typer.Option(False, "--show-suppressed",
+                                         help="Also list the findings silenced by portlint.dev/ignore annotations "
+                                              "and '# portlint: ignore[...]' comments."),
+    baseline_file: Optional[str] = typer.Option(None, "--baseline",
+                                                help="Report (and fail on) only findings not recorded in this file."),
+    write_baseline: Optional[str] = typer.Option(None, "--write-baseline",
+                                                 help="Record the current findings in this file and exit 0."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
+    from portlint import baseline, config
     from portlint.catalog import load_catalog
     from portlint.loader import discover
     from portlint.run import check_paths
-    from portlint.settings import Settings, parse_port_range
+    from portlint.settings import parse_port_range
 
-    paths = paths or ["."]
+    try:
+        configured = config.load(config_file)
+    except config.ConfigError as error:
+        raise UsageError(str(error)) from None
+    paths = paths or configured.paths() or ["."]
     _, missing = discover(paths)
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     try:
-        port_range = parse_port_range(node_port_range)
+        port_range = parse_port_range(node_port_range) if node_port_range is not None else None
     except ValueError as error:
         raise UsageError(f"--node-port-range: {error}") from None
     selected, ignored = _split(select), _split(ignore)
     unknown = [r for r in selected + ignored if r not in load_catalog()]
     if unknown:
         raise UsageError(f"unknown rule id: {unknown[0]} (see `portlint rules`)")
-    settings = Settings(namespace=namespace, node_port_range=port_range, fail_on=fail_on.value,
-                        select=selected, ignore=ignored, cluster_per_path=cluster_per_path)
+    settings = configured.settings(namespace=namespace, node_port_range=port_range,
+                                   fail_on=fail_on.value if fail_on else None, select=selected, ignore=ignored,
+                                   cluster_per_path=cluster_per_path)
     report = check_paths(paths, settings)
-    if output_format is Format.json:
-        from portlint.report import json_format as reporter
-    else:
-        from portlint.report import text as reporter
-    reporter.write(report, sys.stdout)
+    try:
+        if write_baseline:
+            count = baseline.write(write_baseline, report)
+            typer.echo(f"portlint: recorded {count} finding{'s' if count != 1 else ''} in {write_baseline}", err=True)
+            raise typer.Exit(EXIT_OK)
+        if baseline_file:
+            gone = baseline.apply(baseline_file, report)
+            if gone:
+                typer.echo(f"portlint: {gone} finding{'s' if gone != 1 else ''} of the baseline no longer "
+                           f"occur{'s' if gone == 1 else ''}; refresh it with --write-baseline {baseline_file}",
+                           err=True)
+    except baseline.BaselineError as error:
+        raise UsageError(str(error)) from None
+    _write_report(report, output_format, settings, output, show_suppressed)
     raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK)
 
 
+def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool) -> None:
+    """The report in `output_format` to stdout or --output; each reporter module is imported only when used."""
+    try:
+        out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    except OSError as error:
+        raise UsageError(f"--output: cannot write {output}: {error.strerror or error}") from None
+    try:
+        if output_format is Format.sarif:
+            from portlint.report import sarif
+
+            sarif.write(report, out, show_suppressed=show_suppressed)
+        elif output_format is Format.github:
+            from portlint.report import github
+
+            github.write(report, out)
+        elif output_format is Format.junit:
+            from portlint.report import junit
+
+            junit.write(report, out, fail_on=settings.fail_on)
+        elif output_format is Format.json:
+            _write_json(report, out, show_suppressed)
+        else:
+            from portlint.report import text
+
+            text.write(report, out)
+            if show_suppressed:
+                from portlint import suppress
+
+                suppress.write_text(report, out)
+    finally:
+        if output:
+            out.close()
+
+
+def _write_json(report, out, show_suppressed: bool) -> None:
+    from portlint.report import json_format
+
+    if not show_suppressed:
+        json_format.write(report, out)
+        return
+    import json
+
+    from portlint import suppress
+
+    json.dump({**json_format.report_dict(report), "suppressed": suppress.to_json(report)}, out, indent=2,
+              ensure_ascii=False)
+    out.write("\n")
+
+
 @app.command()
-def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's documentation.")) -> None:
+def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's documentation."),
+          markdown: bool = typer.Option(False, "--markdown",
+                                        help="Print Markdown (the text of docs/rules.md) instead.")) -> None:
     """List the rules, or explain one."""
     from portlint.catalog import load_catalog
-    from portlint.report import rules as rules_report
 
     catalog = load_catalog()
+    if rule_id is not None and rule_id not in catalog:
+        raise UsageError(f"unknown rule id: {rule_id} (see `portlint rules`)")
+    if markdown:
+        from portlint import docs
+
+        sys.stdout.write(docs.render(catalog) if rule_id is None else docs.render_rule(catalog[rule_id]))
+        return
+    from portlint.report import rules as rules_report
+
     if rule_id is None:
         rules_report.write_table(catalog, sys.stdout)
         return
-    if rule_id not in catalog:
-        raise UsageError(f"unknown rule id: {rule_id} (see `portlint rules`)")
     rules_report.write_rule(catalog[rule_id], sys.stdout)
+
+
+class TraceFormat(str, Enum):
+    text = "text"
+    json = "json"
+    mermaid = "mermaid"
+    dot = "dot"
+
+
+@app.command()
+def trace(
+    arguments: List[str] = typer.Argument(None, metavar="TARGET PATHS...",
+                                          help="What to trace: http(s)://HOST[:PORT]/PATH, nodeport:N, NODEIP:N, "
+                                               "service/NAME[.NAMESPACE]:PORT or NAME.NAMESPACE.svc:PORT; then the "
+                                               "files and directories to read (default: the current directory)."),
+    output_format: TraceFormat = typer.Option(TraceFormat.text, "--format", "-f", help="Output format."),
+    namespace: str = typer.Option("default", "--namespace", "-n",
+                                  help="Namespace of objects that do not set metadata.namespace, and of service/NAME."),
+    trace_all: bool = typer.Option(False, "--all", help="Trace every entry point (Ingress rules, nodePorts, load "
+                                                        "balancers): the exposure map. Takes no TARGET."),
+) -> None:
+    """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
+    from portlint.loader import discover
+    from portlint.trace import ACCEPTED_FORMS, AllTarget, TargetError, parse_target, trace_paths
+
+    arguments = list(arguments or [])
+    if not trace_all and not arguments:
+        raise UsageError(f"missing TARGET: expected {ACCEPTED_FORMS}")
+    try:
+        target = AllTarget() if trace_all else parse_target(arguments.pop(0))
+    except TargetError as error:
+        raise UsageError(str(error)) from None
+    paths = arguments or ["."]
+    _, missing = discover(paths)
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
+    result = trace_paths(target, paths, namespace)
+    if output_format is TraceFormat.json:
+        from portlint.report import trace_json
+
+        trace_json.write(result, sys.stdout)
+    elif output_format in (TraceFormat.mermaid, TraceFormat.dot):
+        from portlint.report import graph
+
+        (graph.write_dot if output_format is TraceFormat.dot else graph.write_mermaid)(result, sys.stdout)
+    else:
+        from portlint.report import trace_text
+
+        trace_text.write(result, sys.stdout)
+    raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
 def main() -> None:

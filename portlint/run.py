@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portlint import builder, engine, loader
+from portlint import builder, engine, loader, suppress
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.loader import Source
 from portlint.model import Cluster
@@ -18,6 +18,7 @@ class Report:
     objects: int = 0
     clusters: list[Cluster] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
+    suppressed: list = field(default_factory=list)  # (Finding, suppress.Suppression) silenced in the manifests
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -35,11 +36,18 @@ def cluster_groups(paths: list[str], settings: Settings) -> list[list[str]]:
 def check_paths(paths: list[str], settings: Settings) -> Report:
     report = Report()
     for group in cluster_groups(paths, settings):
-        files, _missing = loader.discover(group)
-        loaded = loader.load_files(files)
+        loaded = loader.load_files(_files(group, settings))
         _check_loaded(loaded, settings, report)
     report.findings = engine.stamp(report.findings, settings)
+    suppress.apply(report, settings)
     return report
+
+
+def _files(paths: list[str], settings: Settings) -> list[str]:
+    """The files to read: `exclude` globs skip files found in directories, never a file named explicitly."""
+    files, _missing = loader.discover(paths)
+    named = set(paths)
+    return [f for f in files if f in named or not settings.excludes(f)] if settings.exclude else files
 
 
 def check_text(text: str, settings: Settings | None = None, path: str = "<string>") -> Report:
@@ -48,6 +56,7 @@ def check_text(text: str, settings: Settings | None = None, path: str = "<string
     report = Report()
     _check_loaded(loader.load_text(text, path), settings, report)
     report.findings = engine.stamp(report.findings, settings)
+    suppress.apply(report, settings)
     return report
 
 

@@ -1,0 +1,202 @@
+"""The configuration file: `.portlint.yaml` or `[tool.portlint]` in pyproject.toml, found from the
+current directory upwards (or named with --config), validated against schemas/config.schema.json.
+
+Every problem is a ConfigError whose text is one line naming the file and the key; the CLI turns
+it into exit 2. Paths and globs in the file are relative to the file's directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from portlint.resources import data_dir
+from portlint.settings import Settings, parse_port_range
+
+CONFIG_NAME = ".portlint.yaml"
+PYPROJECT = "pyproject.toml"
+KEY_PROBLEMS = {  # what a failed `pattern` means, per key
+    "namespace": "is not a DNS-1123 label (lowercase letters, digits and '-', at most 63)",
+    "node-port-range": "is not a range like 30000-32767",
+    "select": "is not a rule id",
+    "ignore": "is not a rule id",
+    "severity": "is not a rule id",
+}
+
+
+SCHEMA_TYPES = {"array": "a list", "string": "a string", "boolean": "true or false", "object": "a mapping"}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used: one line, naming the file and the key."""
+
+
+@dataclass
+class Config:
+    path: Path | None = None  # None: no configuration file was found
+    values: dict = field(default_factory=dict)  # validated; node-port-range parsed to a tuple
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def paths(self) -> list[str] | None:
+        """The configured `paths`, as paths from the current directory."""
+        if "paths" not in self.values:
+            return None
+        return [_from_cwd(self.base_dir / p) for p in self.values["paths"]]
+
+    def settings(self, *, namespace: str | None = None, node_port_range: tuple[int, int] | None = None,
+                 fail_on: str | None = None, select: list[str] = (), ignore: list[str] = (),
+                 cluster_per_path: bool | None = None) -> Settings:
+        """The run's settings: each command-line value that was given (not None/empty), else the file's, else
+        the default. --select replaces the file's `select`; --ignore adds to its `ignore`; a rule named in
+        --select runs even when the file ignores it."""
+        values, default = self.values, Settings()
+        return Settings(
+            namespace=namespace or values.get("namespace", default.namespace),
+            node_port_range=node_port_range or values.get("node-port-range", default.node_port_range),
+            fail_on=fail_on or values.get("fail-on", default.fail_on),
+            select=list(select) or list(values.get("select", [])),
+            ignore=list(ignore) + [rule for rule in values.get("ignore", []) if rule not in select],
+            severity=dict(values.get("severity", {})),
+            cluster_per_path=values.get("cluster-per-path", False) if cluster_per_path is None else cluster_per_path,
+            exclude=list(values.get("exclude", [])),
+            base_dir=str(self.base_dir),
+        )
+
+
+def load(explicit: str | None = None, start: Path | None = None) -> Config:
+    """The file named by --config, else the nearest one above `start` (the cwd), else no configuration."""
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"--config: no such file: {explicit}")
+        table = _read(path)
+        if table is None:
+            raise ConfigError(f"{explicit}: has no [tool.portlint] table")
+        return Config(path, _validate(table, explicit))
+    found = discover(start or Path.cwd())
+    if found is None:
+        return Config()
+    path, table = found
+    return Config(path, _validate(table, _from_cwd(path)))
+
+
+def discover(start: Path) -> tuple[Path, dict] | None:
+    """The nearest directory (start, then its parents) with .portlint.yaml or a pyproject.toml that has [tool.portlint]."""
+    for directory in [start, *start.resolve().parents]:
+        for name in (CONFIG_NAME, PYPROJECT):
+            path = directory / name
+            if path.is_file():
+                table = _read(path)
+                if table is not None:
+                    return path, table
+    return None
+
+
+def _read(path: Path) -> dict | None:
+    """The raw settings in `path`; None for a pyproject.toml without [tool.portlint]."""
+    shown = _from_cwd(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as error:
+        raise ConfigError(f"{shown}: cannot read: {getattr(error, 'strerror', None) or error}") from None
+    if path.suffix == ".toml":
+        return _toml_table(text, shown)
+    try:
+        data = yaml.load(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{shown}: invalid YAML{where}: {getattr(error, 'problem', None) or error}") from None
+    return {} if data is None else data
+
+
+def _toml_table(text: str, shown: str) -> dict | None:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{shown}: invalid TOML: {error}") from None
+    tool = document.get("tool")
+    return tool.get("portlint") if isinstance(tool, dict) else None
+
+
+def _validate(values: object, shown: str) -> dict:
+    from jsonschema import Draft202012Validator
+
+    from portlint.catalog import load_catalog
+
+    schema = json.loads((data_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
+    errors = sorted(Draft202012Validator(schema).iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError(f"{shown}: {_describe(errors[0], schema)}")
+    catalog = load_catalog()
+    for key in ("select", "ignore", "severity"):
+        unknown = [rule for rule in values.get(key, ()) if rule not in catalog]
+        if unknown:
+            raise ConfigError(f"{shown}: {key}: unknown rule id {unknown[0]!r} (see `portlint rules`)")
+    values = dict(values)
+    if "node-port-range" in values:
+        try:
+            values["node-port-range"] = parse_port_range(values["node-port-range"])
+        except ValueError as error:
+            raise ConfigError(f"{shown}: node-port-range: {error}") from None
+    return values
+
+
+def _describe(error, schema: dict) -> str:
+    """One schema error as `key: problem`."""
+    path = list(error.absolute_path)
+    key = ".".join(map(str, path))
+    if error.validator == "type" and not path:
+        return f"expected a mapping of settings, got {_type_name(error.instance)}"
+    if error.validator == "additionalProperties":
+        unknown = sorted(str(key) for key in error.instance if key not in schema["properties"])[0]
+        hint = _closest(unknown, schema["properties"])
+        suggestion = f" (did you mean {hint!r}?)" if hint else ""
+        return f"unknown key {unknown!r}{suggestion}; known keys: {', '.join(schema['properties'])}"
+    if error.validator == "propertyNames":
+        return f"{key}: {error.instance!r} is not a rule id"
+    if error.validator == "type":
+        wanted = SCHEMA_TYPES.get(error.validator_value, error.validator_value)
+        return f"{key}: expected {wanted}, got {_type_name(error.instance)} {error.instance!r}"
+    if error.validator == "enum":
+        return f"{key}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "pattern":
+        return f"{key}: {error.instance!r} {KEY_PROBLEMS.get(str(path[0]), 'has the wrong format')}"
+    return f"{key}: {error.message}"
+
+
+def _closest(word: str, known) -> str | None:
+    from portlint.similar import similar
+
+    return next((name for name in known if similar(word, name) or word.replace("_", "-") == name), None)
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "nothing (null)"
+    return "a list" if isinstance(value, list) else "a mapping"
+
+
+def _from_cwd(path: Path) -> str:
+    """`path` as the user would type it from the current directory (relative when below or beside it)."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)

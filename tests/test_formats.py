@@ -1,0 +1,285 @@
+"""CI formats: SARIF (validated against the official schema), GitHub workflow commands, JUnit XML, --output."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft4Validator
+
+from conftest import ROOT
+
+from portlint.catalog import load_catalog
+from portlint.report import github, junit, sarif
+from portlint.run import check_text
+
+SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+BROKEN = ROOT / "examples" / "broken"
+FIXED = ROOT / "examples" / "fixed"
+
+SERVICE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  selector:
+    app: {app}
+  ports:
+    - port: 80
+"""
+# pods in the namespace: without any, a Service that matches nothing is taken to front pods installed elsewhere
+OTHER_PODS = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: other
+spec:
+  selector:
+    matchLabels:
+      app: other
+  template:
+    metadata:
+      labels:
+        app: other
+    spec:
+      containers:
+        - name: other
+          image: nginx
+"""
+CONFIG_MAP = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
+
+
+def portlint(*args, cwd=None):
+    environment = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run([sys.executable, "-m", "portlint", *args], capture_output=True, text=True,
+                          cwd=cwd or ROOT, env=environment, timeout=60)
+
+
+@pytest.fixture
+def project(tmp_path):
+    """The broken example app, checked from its directory so that paths are relative."""
+    shutil.copytree(BROKEN, tmp_path / "k8s")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def sarif_validator():
+    if not SARIF_SCHEMA.is_file():
+        pytest.skip(f"the SARIF 2.1.0 schema is not present at {SARIF_SCHEMA}")
+    return Draft4Validator(json.loads(SARIF_SCHEMA.read_text()))
+
+
+def _schema_errors(validator, document) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(document)]
+
+
+# --- SARIF ------------------------------------------------------------------------------------------
+
+def test_sarif_output_validates_and_locates_each_finding(project, sarif_validator):
+    result = portlint("check", "k8s", "--format", "sarif", cwd=project)
+    assert result.returncode == 1
+    log = json.loads(result.stdout)
+    assert _schema_errors(sarif_validator, log) == []
+    run = log["runs"][0]
+    assert run["columnKind"] == "unicodeCodePoints"
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
+    by_rule = {r["ruleId"]: r for r in run["results"]}
+    assert sorted(by_rule) == ["ingress-backend-port-unmatched", "probe-port-unresolved", "service-selector-no-match"]
+    selector = by_rule["service-selector-no-match"]
+    location = selector["locations"][0]["physicalLocation"]
+    assert location == {"artifactLocation": {"uri": "k8s/service.yaml", "uriBaseId": "%SRCROOT%"},
+                        "region": {"startLine": 8, "startColumn": 3}}
+    assert selector["level"] == "error"
+    assert selector["message"]["text"].startswith("Service default/shop-web: selector app=MyApp")
+    assert run["tool"]["driver"]["rules"][selector["ruleIndex"]]["id"] == "service-selector-no-match"
+    backend = by_rule["ingress-backend-port-unmatched"]
+    assert backend["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "k8s/service.yaml"
+
+
+def test_sarif_rules_carry_the_catalog_text(sarif_validator):
+    log = sarif.sarif_log(check_text((SERVICE + OTHER_PODS).format(app="x")))
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    catalog = load_catalog()
+    assert set(rules) == set(catalog)
+    spec, rule = catalog["service-selector-no-match"], rules["service-selector-no-match"]
+    assert rule["shortDescription"]["text"] == spec.summary
+    assert rule["fullDescription"]["text"] == spec.rationale
+    assert spec.remediation in rule["help"]["text"]
+    assert "## service-selector-no-match" in rule["help"]["markdown"] and "```yaml" in rule["help"]["markdown"]
+    assert "helpUri" not in rule  # portlint has no published home yet: no invented URL
+    assert rule["defaultConfiguration"]["level"] == "error"
+    assert rules["suppression-unused"]["defaultConfiguration"]["level"] == "note"
+
+
+def test_sarif_fingerprint_ignores_line_moves_and_levels_map_info_to_note(sarif_validator):
+    first = sarif.sarif_log(check_text((SERVICE + OTHER_PODS).format(app="x")))["runs"][0]["results"][0]
+    moved = sarif.sarif_log(check_text("# a comment\n\n" + (SERVICE + OTHER_PODS).format(app="x")))["runs"][0]["results"][0]
+    assert first["locations"][0]["physicalLocation"]["region"]["startLine"] + 2 == \
+        moved["locations"][0]["physicalLocation"]["region"]["startLine"]
+    assert first["partialFingerprints"] == moved["partialFingerprints"]
+    unused = (SERVICE + OTHER_PODS).format(app="x").replace("  name: web\n", "  name: web\n  annotations:\n"
+                                             "    portlint.dev/ignore: node-port-conflict\n")
+    log = sarif.sarif_log(check_text(unused))
+    assert {r["ruleId"]: r["level"] for r in log["runs"][0]["results"]} == \
+        {"service-selector-no-match": "error", "suppression-unused": "note"}
+    assert _schema_errors(sarif_validator, log) == []
+
+
+def test_sarif_is_ascii_json_whatever_the_manifest_holds(tmp_path, sarif_validator):
+    (tmp_path / "svc.yaml").write_text((SERVICE + OTHER_PODS).format(app='"x\\e[31m\\x01é"'))
+    result = portlint("check", str(tmp_path), "-f", "sarif")
+    assert result.returncode == 1 and result.stdout.isascii()
+    log = json.loads(result.stdout)
+    assert _schema_errors(sarif_validator, log) == []
+    assert "x\x1b[31m\x01é" in log["runs"][0]["results"][0]["message"]["text"]
+    # outside the working directory: an absolute file URI
+    assert log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"] == \
+        {"uri": (tmp_path / "svc.yaml").as_uri()}
+
+
+def test_sarif_show_suppressed_marks_results_as_suppressed_in_source(tmp_path, sarif_validator):
+    text = (SERVICE + OTHER_PODS).format(app="x").replace(
+        "  name: web\n", "  name: web\n  annotations:\n    portlint.dev/ignore: service-selector-no-match\n"
+                         "    portlint.dev/ignore-reason: pods come from another repository\n")
+    (tmp_path / "svc.yaml").write_text(text)
+    plain = json.loads(portlint("check", "svc.yaml", "-f", "sarif", cwd=tmp_path).stdout)
+    assert plain["runs"][0]["results"] == []
+    shown = portlint("check", "svc.yaml", "-f", "sarif", "--show-suppressed", cwd=tmp_path)
+    assert shown.returncode == 0
+    log = json.loads(shown.stdout)
+    assert _schema_errors(sarif_validator, log) == []
+    [result] = log["runs"][0]["results"]
+    assert result["ruleId"] == "service-selector-no-match"
+    assert result["suppressions"] == [{
+        "kind": "inSource", "justification": "pods come from another repository",
+        "location": {"physicalLocation": {"artifactLocation": {"uri": "svc.yaml", "uriBaseId": "%SRCROOT%"},
+                                          "region": {"startLine": 6}}}}]
+
+
+# --- GitHub workflow commands ------------------------------------------------------------------------
+
+def test_github_format_is_one_workflow_command_per_finding(project):
+    result = portlint("check", "k8s", "--format", "github", cwd=project)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == ("::error file=k8s/deployment.yaml,line=27,col=15,title=probe-port-unresolved::"
+                        "Deployment default/shop-web: container web: readinessProbe.httpGet.port 'http-port' "
+                        + lines[0].split("readinessProbe.httpGet.port 'http-port' ", 1)[1])
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 3 + ["portlint:"]
+    assert "%0Ahint: " in lines[0] and "\n" not in lines[0]
+    assert lines[-1] == "portlint: errors: 3, warnings: 0, info: 0 (files: 3, objects: 3)"
+
+
+def test_github_format_maps_severities_to_error_warning_notice():
+    report = check_text((SERVICE + OTHER_PODS).format(app="x").replace(
+        "  name: web\n", "  name: web\n  annotations:\n    portlint.dev/ignore: node-port-conflict\n"))
+    commands = [github.command(f).split(" ", 1)[0] for f in report.findings]
+    assert commands == ["::notice", "::error"]
+
+
+def test_github_format_cannot_be_forged_by_a_manifest(tmp_path):
+    forged = '"x%0A\\n::error file=evil,line=1::forged\\r\\n::warning::again"'
+    (tmp_path / "a,b:c.yaml").write_text((SERVICE + OTHER_PODS).format(app=forged))
+    result = portlint("check", str(tmp_path), "-f", "github")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("::error file=") and lines[1].startswith("portlint:")
+    assert "/a%2Cb%3Ac.yaml,line=6,col=3,title=service-selector-no-match::" in lines[0]
+    properties, message = lines[0][len("::error "):].split("::", 1)
+    assert properties.count(",") == 3 and properties.count("=") == 4
+    assert "x%250A%0A::error file=evil,line=1::forged%0D%0A::warning::again" in message
+
+
+def test_github_escaping_follows_the_workflow_command_rules():
+    assert github.escape_data("100% a\r\nb") == "100%25 a%0D%0Ab"
+    assert github.escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
+    assert github.escape_data("\x1b[31m") == "\\x1b[31m"
+
+
+# --- JUnit -------------------------------------------------------------------------------------------
+
+def test_junit_has_one_case_per_object_and_failures_carry_the_findings(tmp_path):
+    (tmp_path / "app.yaml").write_text((SERVICE + OTHER_PODS).format(app="x") + CONFIG_MAP)
+    (tmp_path / "broken.yaml").write_text("kind: [\n")
+    result = portlint("check", ".", "-f", "junit", cwd=tmp_path)
+    assert result.returncode == 1
+    suites = ET.fromstring(result.stdout)
+    suite = suites.find("testsuite")
+    cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
+    assert sorted(cases) == [("./app.yaml", "ConfigMap default/settings"), ("./app.yaml", "Deployment default/other"),
+                             ("./app.yaml", "Service default/web"), ("./broken.yaml", "file ./broken.yaml")]
+    assert (suites.get("tests"), suites.get("failures"), suite.get("failures")) == ("4", "2", "2")
+    assert cases[("./app.yaml", "ConfigMap default/settings")].find("failure") is None
+    failure = cases[("./app.yaml", "Service default/web")].find("failure")
+    assert failure.get("type") == "service-selector-no-match"
+    assert failure.get("message").startswith("service-selector-no-match: selector app=x matches no pod")
+    assert failure.text.startswith("./app.yaml:6:3: error service-selector-no-match: selector app=x")
+    assert "hint: " in failure.text
+    assert cases[("./app.yaml", "Service default/web")].get("file") == "./app.yaml"
+    assert cases[("./broken.yaml", "file ./broken.yaml")].find("failure").get("type") == "yaml-syntax-error"
+
+
+def test_junit_findings_below_fail_on_are_output_not_failures():
+    report = check_text((SERVICE + OTHER_PODS).format(app="x").replace(
+        "  name: web\n", "  name: web\n  annotations:\n    portlint.dev/ignore: node-port-conflict\n"))
+    from io import StringIO
+
+    out = StringIO()
+    junit.write(report, out, fail_on="error")
+    case = ET.fromstring(out.getvalue()).find("testsuite/testcase[@name='Service default/web']")
+    assert case.find("failure").get("type") == "service-selector-no-match"
+    assert "suppression-unused" in case.find("system-out").text
+    assert "suppression-unused" not in case.find("failure").text
+
+
+def test_junit_is_well_formed_xml_whatever_the_manifest_holds(tmp_path):
+    (tmp_path / "svc.yaml").write_text((SERVICE + OTHER_PODS).format(app='"<x> & \\e[31m \\x01 ]]>"'))
+    result = portlint("check", str(tmp_path), "-f", "junit")
+    failure = ET.fromstring(result.stdout.encode("utf-8")).find("testsuite/testcase/failure")
+    assert "<x> & \\x1b[31m \\x01 ]]>" in failure.get("message")
+
+
+# --- --output ----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "junit"])
+def test_output_writes_the_report_to_a_file_with_the_same_exit_code(project, output_format):
+    direct = portlint("check", "k8s", "-f", output_format, cwd=project)
+    to_file = portlint("check", "k8s", "-f", output_format, "--output", "report.out", cwd=project)
+    assert (to_file.returncode, to_file.stdout) == (direct.returncode, "") == (1, "")
+    assert (project / "report.out").read_text(encoding="utf-8") == direct.stdout
+
+
+def test_output_to_an_unwritable_place_is_a_usage_error(project):
+    result = portlint("check", "k8s", "--output", str(project / "no" / "dir" / "x.sarif"), cwd=project)
+    assert result.returncode == 2 and "--output: cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_clean_input_gives_an_empty_valid_sarif_log_and_exit_0(tmp_path, sarif_validator):
+    shutil.copytree(FIXED, tmp_path / "k8s")
+    result = portlint("check", "k8s", "-f", "sarif", cwd=tmp_path)
+    assert result.returncode == 0
+    log = json.loads(result.stdout)
+    assert _schema_errors(sarif_validator, log) == [] and log["runs"][0]["results"] == []
+
+
+def test_shell_completion_offers_the_formats_and_options():
+    script = Path(sys.executable).parent / "portlint"  # the console script beside this interpreter
+    script = script if script.is_file() else shutil.which("portlint")
+    if not script:
+        pytest.skip("the portlint console script is not installed")
+
+    def complete(words: str) -> list[str]:
+        environment = {**os.environ, "_PORTLINT_COMPLETE": "complete_bash", "COMP_WORDS": words,
+                       "COMP_CWORD": str(len(words.split(" ")) - 1)}
+        return subprocess.run([str(script)], capture_output=True, text=True, env=environment,
+                              timeout=60).stdout.split()
+
+    assert complete("portlint check --format ") == ["text", "json", "sarif", "github", "junit"]
+    assert complete("portlint check --show-sup") == ["--show-suppressed"]
+    assert "--write-baseline" in complete("portlint check --")
