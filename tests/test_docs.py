@@ -55,3 +55,9 @@ def test_rules_markdown_option_prints_the_generated_text():
 
 def test_summary_table_cells_cannot_break_the_table():
     assert docs._cell("a | b\nc") == "a \\| b c"
+
+
+def test_readme_lists_every_rule_with_its_severity():
+    readme = (ROOT / "README.md").read_text()
+    for spec in load_catalog().values():
+        assert f"| `{spec.id}` | {spec.severity} | {spec.summary} |" in readme
