@@ -207,3 +207,23 @@ def test_randomly_damaged_manifests_only_ever_give_findings(data):
     report = check_text(text)
     assert {f.rule for f in report.findings} <= KNOWN_RULES
     assert all(f.line >= 1 and f.column >= 1 and f.severity in ("error", "warning", "info") for f in report.findings)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.data())
+def test_trace_of_randomly_damaged_manifests_only_ever_gives_paths_and_findings(tmp_path, data):
+    import yaml
+
+    from portlint.trace import AllTarget, parse_target, trace_paths
+
+    documents = [copy.deepcopy(d) for d in data.draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=4))]
+    index = data.draw(st.integers(0, len(documents) - 1))
+    path = data.draw(st.sampled_from(list(_paths(documents[index]))))
+    documents[index] = _mutated(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
+    manifest = tmp_path / "damaged.yaml"
+    manifest.write_text(yaml.safe_dump_all(documents))
+    target = data.draw(st.sampled_from([AllTarget(), parse_target("nodeport:30080"),
+                                        parse_target("http://shop.example.com/"), parse_target("service/web:80")]))
+    trace = trace_paths(target, [str(manifest)])
+    shape = json.loads(json.dumps(trace.to_json()))
+    assert isinstance(shape["ok"], bool) and {f["rule"] for f in shape["findings"]} <= KNOWN_RULES
