@@ -24,6 +24,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 # that walks it (a validator printing a value, a reporter) would otherwise run for hours.
 MAX_EXPANDED_NODES = 1_000_000
 STDIN = "-"
+DIRECTIVE = "portlint:"  # comments addressed to portlint (suppressions) contain this
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
 
 
@@ -55,6 +56,7 @@ class Source:
 
     path: str
     text: str | None = None
+    directives: dict[int, str] = field(default_factory=dict)  # line → text, for lines that mention "portlint:"
     _lines: list[str] | None = field(default=None, repr=False)
 
     def line_text(self, line: int) -> str | None:
@@ -224,6 +226,8 @@ _DOCUMENT_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
 
 
 def _load_source(source: Source, text: str, result: LoadResult) -> None:
+    if DIRECTIVE in text:  # rare: keep those lines now rather than re-read the file for suppressions
+        source.directives = {n: line for n, line in enumerate(text.splitlines(), 1) if DIRECTIVE in line}
     try:
         parsed = _parse_all(text)
     except yaml.YAMLError:

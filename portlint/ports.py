@@ -12,7 +12,9 @@ ready, so their ports never count.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import PurePath
+from weakref import WeakKeyDictionary
 from typing import Iterator
 
 from portlint.loader import Mapping
@@ -24,11 +26,18 @@ def selects_pods(service: Service) -> bool:
     return bool(service.selector) and service.type != "ExternalName"
 
 
+_BACKENDS: "WeakKeyDictionary[Service, list[Workload]]" = WeakKeyDictionary()
+
+
 def backends(cluster: Cluster, service: Service) -> list[Workload]:
-    """The workloads whose pods serve `service`: the nearest (see `nearest`) of those its selector picks."""
-    if not selects_pods(service):
-        return []
-    return nearest(service, cluster.pods.select(service.namespace, service.selector))
+    """The workloads whose pods serve `service`: the nearest (see `nearest`) of those its selector picks.
+
+    Several rules and the tracer ask for the same Service: the answer is computed once.
+    """
+    if service not in _BACKENDS:
+        selected = cluster.pods.select(service.namespace, service.selector) if selects_pods(service) else []
+        _BACKENDS[service] = nearest(service, selected)
+    return _BACKENDS[service]
 
 
 def nearest(service: Service, workloads: list[Workload]) -> list[Workload]:
@@ -49,9 +58,14 @@ def nearest(service: Service, workloads: list[Workload]) -> list[Workload]:
 
 def _closeness(service_file: str, workload_file: str) -> tuple[int, bool, int]:
     """Longest shared directory first, then the same file, then the shallowest below the shared directory."""
-    home, there = PurePath(service_file).parent.parts, PurePath(workload_file).parent.parts
+    home, there = _directories(service_file), _directories(workload_file)
     shared = _common_prefix(home, there)
     return shared, service_file == workload_file, shared - len(there)
+
+
+@lru_cache(maxsize=None)
+def _directories(file: str) -> tuple[str, ...]:
+    return PurePath(file).parent.parts
 
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:

@@ -100,15 +100,12 @@ def _annotation(obj) -> Suppression:
 
 def _comments(source: Source):
     """(suppression, whether the comment is alone on its line) for each ignore comment in the file."""
-    number = 1
-    while (text := source.line_text(number)) is not None:
-        if "portlint:" in text:
-            match = COMMENT.search(text)
-            if match:
-                yield (Suppression(_rule_ids(match.group(1)), source.path, number, match.start() + 1,
-                                   match.group(2).strip() or None),
-                       not text[:match.start()].strip())
-        number += 1
+    for number, text in source.directives.items():
+        match = COMMENT.search(text)
+        if match:
+            yield (Suppression(_rule_ids(match.group(1)), source.path, number, match.start() + 1,
+                               match.group(2).strip() or None),
+                   not text[:match.start()].strip())
 
 
 def _rule_ids(text: str) -> tuple[str, ...]:
