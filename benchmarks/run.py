@@ -1,0 +1,259 @@
+"""The performance benchmark of issue 6: portlint against the YAML parse floor, on generated trees.
+
+    /work/venv/bin/python benchmarks/run.py [--sizes 1000,10000,50000] [--seed 6] [--repeat N]
+
+For each size it generates (or reuses) a seeded tree under --work (default /tmp/portlint-bench),
+then measures, each as its own process and in the same run:
+  - the parse floor: one Python process streaming `yaml.load_all(text, Loader=yaml.CSafeLoader)`
+    over the same files, keeping nothing;
+  - `portlint check TREE --format json`: wall, CPU (user+sys) and peak RSS from wait4();
+  - `portlint trace --all TREE`, when the installed portlint has a `trace` command;
+and compares the findings with the faults the generator injected (recall, extra findings).
+Then start-up: `portlint check` on a one-object file and `portlint --version` against a bare
+`python -c "import yaml"` (best of several runs). Prints a Markdown table; --json saves everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402  (a sibling script, not a package)
+
+PYTHON = sys.executable
+FLOOR = """
+import os, sys, yaml
+count = 0
+for directory, subdirs, names in os.walk(sys.argv[1]):
+    subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+    for name in sorted(names):
+        if not name.endswith((".yaml", ".yml", ".json")) or name.startswith("."):
+            continue
+        with open(os.path.join(directory, name), "rb") as handle:
+            text = handle.read().decode("utf-8-sig")
+        try:
+            for document in yaml.load_all(text, Loader=yaml.CSafeLoader):
+                count += 1
+        except yaml.YAMLError:
+            pass
+print(count)
+"""
+TARGETS = {"ratio_10k": 1.5, "ratio_50k": 1.5, "rss_10k": 150, "rss_50k": 600, "wall_1k": 0.6,
+           "startup_over_yaml": 0.15, "trace_over_check": 1.5}
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    rss_mib: float
+    exit_code: int
+
+
+def portlint_command() -> list[str]:
+    script = Path(PYTHON).parent / "portlint"
+    return [str(script)] if script.exists() else [PYTHON, "-m", "portlint"]
+
+
+def child_environment(work: Path) -> dict:
+    """Bytecode cached (under --work) as in any installed copy, even where PYTHONDONTWRITEBYTECODE is set:
+    otherwise every run would compile portlint's modules again and start-up would look worse than it is."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    return env
+
+
+ENV: dict | None = None  # set by main()
+
+
+def measure(command: list[str], stdout: Path) -> Run:
+    """Run `command` once; wall clock from here, CPU and peak RSS of that one child from wait4()."""
+    with open(stdout, "wb") as out, open(stdout.with_suffix(".stderr"), "wb") as err:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, stdout=out, stderr=err, env=ENV)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
+
+
+def best(command: list[str], stdout: Path, repeat: int) -> Run:
+    runs = [measure(command, stdout) for _ in range(repeat)]
+    fastest = min(runs, key=lambda run: run.wall)
+    return Run(fastest.wall, fastest.cpu, max(run.rss_mib for run in runs), fastest.exit_code)
+
+
+def tree_for(work: Path, size: int, seed: int, rules: set[str]) -> tuple[Path, dict]:
+    """The generated tree for this size and seed, reused while generator and rule set are unchanged."""
+    tree = work / f"tree-{size}-seed{seed}"
+    expected = generate.expected_path(tree)
+    if tree.is_dir() and expected.exists():
+        summary = json.loads(expected.read_text())
+        if summary.get("generator") == generate.GENERATOR_VERSION and summary.get("rules") == sorted(rules):
+            return tree, summary
+    print(f"generating {size} objects in {tree} ...", file=sys.stderr)
+    return tree, generate.generate(tree, size, seed, rules=rules)
+
+
+def warm(tree: Path) -> None:
+    """Read every file once so that neither measurement pays for a cold page cache."""
+    for path in tree.rglob("*"):
+        if path.is_file():
+            path.read_bytes()
+
+
+def has_trace() -> bool:
+    result = subprocess.run(portlint_command() + ["--help"], capture_output=True, text=True, env=ENV)
+    return any(line.strip("│ ").startswith("trace ") for line in result.stdout.splitlines())
+
+
+def bench_size(work: Path, size: int, args, rules: set[str], trace: bool) -> dict:
+    tree, summary = tree_for(work, size, args.seed, rules)
+    warm(tree)
+    repeat = args.repeat or (3 if size <= 2000 else 1)
+    out = work / f"out-{size}"
+    floor = best([PYTHON, "-c", FLOOR, str(tree)], out.with_suffix(".floor"), repeat)
+    check = best(portlint_command() + ["check", str(tree), "--format", "json"], out.with_suffix(".json"), repeat)
+    report = json.loads(out.with_suffix(".json").read_text())
+    result = generate.compare(report["findings"], summary["faults"], tree)
+    row = {"size": size, "files": summary["files"], "objects": summary["objects"], "bytes": summary["bytes"],
+           "reported_objects": report["summary"]["objects"], "floor": asdict(floor), "check": asdict(check),
+           "ratio": check.wall / floor.wall, "objects_per_s": summary["objects"] / check.wall,
+           "faults": result["faults"], "found": result["found"], "recall": result["recall"],
+           "extra": len(result["extra"]), "extra_findings": result["extra"][:20], "missed": result["missed"][:20],
+           "without_line": sum(1 for f in report["findings"] if not f.get("line"))}
+    if trace:
+        traced = best(portlint_command() + ["trace", "--all", str(tree)], out.with_suffix(".trace"), repeat)
+        row["trace"] = asdict(traced)
+    return row
+
+
+def startup(work: Path, repeat: int = 10) -> dict:
+    tiny = work / "tiny"
+    tiny.mkdir(parents=True, exist_ok=True)
+    (tiny / "configmap.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: tiny\ndata:\n  a: b\n")
+    sink = work / "startup.out"
+    measure(portlint_command() + ["check", str(tiny)], sink)  # fills the bytecode cache
+    return {"import_yaml": best([PYTHON, "-c", "import yaml"], sink, repeat).wall,
+            "version": best(portlint_command() + ["--version"], sink, repeat).wall,
+            "check_tiny": best(portlint_command() + ["check", str(tiny)], sink, repeat).wall}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    import yaml
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "pyyaml": yaml.__version__,
+            "libyaml": getattr(yaml, "__with_libyaml__", False), "system": f"{platform.system()} {platform.release()}",
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+# --- printing -------------------------------------------------------------------------------------
+
+def table(rows: list[dict]) -> str:
+    head = ("| objects | files | MB | check wall s | CPU s | peak RSS MiB | objects/s | parse floor s (CPU s) "
+            "| ratio (CPU ratio) | trace --all s | recall | extra |")
+    lines = [head, "|" + "---:|" * (head.count("|") - 1)]
+    for r in rows:
+        trace = f"{r['trace']['wall']:.2f}" if "trace" in r else "–"
+        lines.append(
+            f"| {r['objects']:,} | {r['files']:,} | {r['bytes'] / 1e6:.1f} | {r['check']['wall']:.2f} "
+            f"| {r['check']['cpu']:.2f} | {r['check']['rss_mib']:.0f} | {r['objects_per_s']:,.0f} "
+            f"| {r['floor']['wall']:.2f} ({r['floor']['cpu']:.2f}) | {r['ratio']:.2f}× "
+            f"({r['check']['cpu'] / r['floor']['cpu']:.2f}×) | {trace} | {r['found']}/{r['faults']} | {r['extra']} |")
+    return "\n".join(lines)
+
+
+def verdicts(rows: list[dict], start: dict) -> list[str]:
+    by_size = {r["size"]: r for r in rows}
+    lines = [f"start-up: `portlint check` on one object {start['check_tiny']:.3f} s, `portlint --version` "
+             f"{start['version']:.3f} s, `python -c 'import yaml'` {start['import_yaml']:.3f} s → "
+             f"{_judge(start['check_tiny'] - start['import_yaml'], TARGETS['startup_over_yaml'], 's above')}"]
+    checks = [(1000, "wall_1k", lambda r: r["check"]["wall"], "1k objects wall s"),
+              (10000, "ratio_10k", lambda r: r["ratio"], "10k ratio to the parse floor"),
+              (50000, "ratio_50k", lambda r: r["ratio"], "50k ratio to the parse floor"),
+              (10000, "rss_10k", lambda r: r["check"]["rss_mib"], "10k peak RSS MiB"),
+              (50000, "rss_50k", lambda r: r["check"]["rss_mib"], "50k peak RSS MiB")]
+    for size, target, value, label in checks:
+        if size in by_size:
+            lines.append(f"{label}: {_judge(value(by_size[size]), TARGETS[target], '')}")
+    if 10000 in by_size and "trace" in by_size[10000]:
+        row = by_size[10000]
+        lines.append(f"10k trace --all / check: "
+                     f"{_judge(row['trace']['wall'] / row['check']['wall'], TARGETS['trace_over_check'], '×')}")
+    for r in rows:
+        if r["reported_objects"] != r["objects"]:
+            lines.append(f"note: {r['size']}: portlint counted {r['reported_objects']} objects, "
+                         f"the generator wrote {r['objects']}")
+        if r["without_line"]:
+            lines.append(f"note: {r['size']}: {r['without_line']} findings without a line number")
+    return lines
+
+
+def _judge(value: float, limit: float, unit: str) -> str:
+    return f"{value:.3f}{(' ' + unit) if unit else ''} (target ≤ {limit}: {'ok' if value <= limit else 'MISSED'})"
+
+
+def details(rows: list[dict]) -> list[str]:
+    lines = []
+    for r in rows:
+        for finding in r["extra_findings"]:
+            obj = finding.get("object") or {}
+            lines.append(f"extra at {r['size']}: {finding['rule']} {obj.get('kind', '')} {obj.get('namespace', '')}/"
+                         f"{obj.get('name', '')} {finding['file']}:{finding['line']}: {finding['message']}")
+        for fault in r["missed"]:
+            lines.append(f"missed at {r['size']}: {fault['rule']} in {fault['app']} ({fault['objects'] or fault['file']})")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="portlint's performance benchmark (issue 6)")
+    parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated object counts")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=0, help="runs per measurement, best kept (default: 3 up to "
+                        "2,000 objects, else 1)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "portlint-bench",
+                        help="where trees and outputs go (never inside the repository)")
+    parser.add_argument("--no-trace", action="store_true", help="skip `portlint trace --all`")
+    parser.add_argument("--json", type=Path, help="also write all results to this file")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    args.work.mkdir(parents=True, exist_ok=True)
+    global ENV
+    ENV = child_environment(args.work)
+    start = startup(args.work)  # first: it also warms the bytecode cache for the big runs
+    rules = generate.load_rule_ids()
+    trace = not args.no_trace and has_trace()
+    rows = []
+    for size in sizes:
+        rows.append(bench_size(args.work, size, args, rules, trace))
+        print(f"{size}: done in {rows[-1]['check']['wall']:.2f} s", file=sys.stderr)
+    info = machine()
+    print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['system']}; "
+          f"Python {info['python']}, PyYAML {info['pyyaml']} (libyaml: {info['libyaml']})\n")
+    print(table(rows))
+    print()
+    print("\n".join(verdicts(rows, start)))
+    extra = details(rows)
+    if extra:
+        print("\n" + "\n".join(extra))
+    if args.json:
+        args.json.write_text(json.dumps({"machine": info, "rows": rows, "startup": start}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
