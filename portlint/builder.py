@@ -36,7 +36,7 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
 
 def build_object(document: Document, default_namespace: str) -> KubeObject:
     data = document.data
-    metadata = data["metadata"]
+    metadata = _mapping(data.get("metadata"))  # other kinds (a Kustomization) may have none
     kind = builtin_kind(data["apiVersion"], data["kind"])
     ref = ObjectRef(data["apiVersion"], data["kind"], metadata.get("namespace") or default_namespace,
                     metadata.get("name") or metadata.get("generateName", ""))

@@ -251,3 +251,13 @@ def test_deep_nesting_is_a_syntax_finding_not_a_crash():
     findings = lint("[" * 100_000 + "]" * 100_000)
     assert [f.rule for f in findings] == ["yaml-syntax-error"]
     assert "nesting depth" in findings[0].message
+
+
+def test_other_kinds_without_metadata_are_not_manifest_errors():
+    assert lint("""\
+        apiVersion: kustomize.config.k8s.io/v1beta1
+        kind: Kustomization
+        resources: [deployment.yaml, service.yaml]
+        """) == []
+    findings = lint("apiVersion: v1\nkind: Service\nspec: {ports: [{port: 80}]}\n")
+    assert [(f.rule, f.message) for f in findings] == [("manifest-invalid", "'metadata' is required")]

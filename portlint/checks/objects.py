@@ -70,7 +70,8 @@ def declared_name(obj: KubeObject) -> str | None:
 
 
 def _metadata(obj: KubeObject) -> Mapping:
-    return obj.raw["metadata"]
+    metadata = obj.raw.get("metadata")
+    return metadata if isinstance(metadata, Mapping) else Mapping()
 
 
 def _cluster_scoped_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:
