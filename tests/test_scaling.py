@@ -128,8 +128,6 @@ def test_generation_is_seeded(tmp_path):
     assert first["objects"] == 300
 
 
-@pytest.mark.xfail(strict=True, reason="trace.routing.tls_for scans every Ingress of the merge domain for each "
-                   "route: routes × Ingresses. Index the TLS hosts per merge domain once, then remove this mark.")
 def test_trace_all_grows_linearly(trees, monkeypatch):
     """`portlint trace --all` asks for the merge domain of Ingresses a number of times linear in the tree."""
     from portlint.trace import AllTarget, routing, trace_paths

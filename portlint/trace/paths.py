@@ -22,7 +22,7 @@ from portlint.ports import is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
 from portlint.trace.hops import Claim, Entry, Hop, TracePath
-from portlint.trace.routing import Miss, Route, effective_path_type, route_url, tls_for
+from portlint.trace.routing import Miss, Route, TlsIndex, effective_path_type, route_url
 from portlint.trace.targets import AllTarget, NodePortTarget, ServiceTarget, Target, UrlTarget
 
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
@@ -148,13 +148,14 @@ class Tracer:
     def ingress_routes(self) -> list[Route]:
         """Every rule path and defaultBackend of every Ingress, each with the TLS entry for its host."""
         routes = []
+        tls = TlsIndex(self.cluster.ingresses)
         for ingress in self.cluster.ingresses:
             if ingress.default_backend:
-                routes.append(Route(ingress, ingress.default_backend, tls=tls_for(self.cluster.ingresses, ingress, None)))
+                routes.append(Route(ingress, ingress.default_backend, tls=tls.lookup(ingress, None)))
             for rule in ingress.rules:
                 for path in rule.paths:
                     route = Route(ingress, path.backend, rule, path, effective_path_type(ingress, path))
-                    route.tls = tls_for(self.cluster.ingresses, ingress, rule.host.lower() if rule.host else None)
+                    route.tls = tls.lookup(ingress, rule.host.lower() if rule.host else None)
                     routes.append(route)
         return routes
 

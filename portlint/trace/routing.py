@@ -101,8 +101,9 @@ def route_url(ingresses: list[Ingress], host: str, request_path: str) -> list[Ro
             by_default.append(default)
             default.notes.append(_default_note(candidates, host, request_path))
     routes = by_rule or by_default
+    tls = TlsIndex(ingresses)
     for route in routes:
-        route.tls = tls_for(ingresses, route.ingress, host)
+        route.tls = tls.lookup(route.ingress, host)
     return routes or _miss(domains, host, request_path)
 
 
@@ -155,18 +156,29 @@ def _default_note(candidates: list[tuple[Ingress, IngressRule]], host: str, requ
     return f"no rule matches host {host}: the defaultBackend serves it"
 
 
-def tls_for(ingresses: list[Ingress], ingress: Ingress, host: str | None) -> tuple[Ingress, IngressTLS] | None:
-    """The TLS entry for `host` (None: a host-less rule): the route's own Ingress first, then the others
-    its controller merges. An entry without hosts covers the hosts of its own Ingress."""
-    domain = merge_domain(ingress)
-    members = [ingress] + [i for i in ingresses if i is not ingress and merge_domain(i) == domain]
-    for owner in members:
-        for tls in owner.tls:
-            if host is not None and any(host_match(h, host) > HOST_ANY for h in tls.hosts):
-                return owner, tls
-            if not tls.hosts and owner is ingress:
-                return owner, tls
-    return None
+class TlsIndex:
+    """Which TLS entry terminates a host, per controller (merge domain): built once, asked per route."""
+
+    def __init__(self, ingresses: list[Ingress]):
+        self._by_host: dict[tuple, dict[str, tuple[Ingress, IngressTLS]]] = {}
+        for ingress in ingresses:
+            table = self._by_host.setdefault(merge_domain(ingress), {})
+            for tls in ingress.tls:
+                for tls_host in tls.hosts:
+                    table.setdefault(tls_host.lower(), (ingress, tls))
+
+    def lookup(self, ingress: Ingress, host: str | None) -> tuple[Ingress, IngressTLS] | None:
+        """The TLS entry for `host` (None: a host-less rule): the route's own Ingress first, then the
+        others its controller merges. An entry without hosts covers the hosts of its own Ingress."""
+        for tls in ingress.tls:
+            if not tls.hosts or (host is not None and any(host_match(h, host) > HOST_ANY for h in tls.hosts)):
+                return ingress, tls
+        if host is None:
+            return None
+        table = self._by_host.get(merge_domain(ingress), {})
+        host = host.lower()
+        _, _, parent = host.partition(".")
+        return table.get(host) or (table.get(f"*.{parent}") if parent else None)
 
 
 def _miss(domains: dict[tuple, list[Ingress]], host: str, request_path: str) -> Miss:
