@@ -15,7 +15,6 @@ from portlint.selectors import ANY_VALUE, LabelSelector, PodLabels, Requirement,
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
 EMPTY = Mapping()
-EMPTY.line, EMPTY.column, EMPTY.key_positions = 1, 1, {}
 
 
 def build_cluster(documents: list[Document], namespace: str = "default") -> tuple[Cluster, list[Finding]]:

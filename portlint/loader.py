@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import sys
+from array import array
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -29,24 +30,45 @@ _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
 
 
 class Mapping(dict):
-    """A YAML mapping that knows where it and each of its keys start (1-based)."""
+    """A YAML mapping that knows where it and each of its keys start (1-based).
 
-    __slots__ = ("line", "column", "key_positions")
+    Key positions are kept as a flat array of (line, column) pairs in key order: a dict of
+    tuples per mapping would double the memory a large input takes, and positions are only
+    looked up for the few fields that findings point at.
+    """
+
+    __slots__ = ("line", "column", "_key_positions")
+
+    def __init__(self, line: int = 1, column: int = 1):
+        super().__init__()
+        self.line, self.column = line, column
+        self._key_positions = array("I")
 
     def position(self, key: object = None) -> tuple[int, int]:
-        if key is not None and key in self.key_positions:
-            return self.key_positions[key]
+        if key is not None and key in self:
+            index = self._index(key)
+            return self._key_positions[2 * index], self._key_positions[2 * index + 1]
         return self.line, self.column
+
+    def _index(self, key: object) -> int:
+        return next(i for i, k in enumerate(self) if k == key)
+
+    def _set_position(self, key: object, line: int, column: int) -> None:
+        if key in self:  # a later occurrence of the key wins, as its value does
+            index = self._index(key)
+            self._key_positions[2 * index], self._key_positions[2 * index + 1] = line, column
+        else:
+            self._key_positions.extend((line, column))
 
 
 class Sequence(list):
     """A YAML sequence that knows where it and each of its items start (1-based)."""
 
-    __slots__ = ("line", "column", "item_positions")
+    __slots__ = ("line", "column", "_item_positions")
 
     def position(self, index: int | None = None) -> tuple[int, int]:
-        if index is not None and 0 <= index < len(self.item_positions):
-            return self.item_positions[index]
+        if index is not None and 0 <= index < len(self._item_positions) // 2:
+            return self._item_positions[2 * index], self._item_positions[2 * index + 1]
         return self.line, self.column
 
 
@@ -100,12 +122,11 @@ class _PositionLoader(yaml.CSafeLoader):
 
 
 def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
-    mapping = Mapping()
-    mapping.line = node.start_mark.line + 1
-    mapping.column = node.start_mark.column + 1
-    mapping.key_positions = positions = {}
+    mapping = Mapping(node.start_mark.line + 1, node.start_mark.column + 1)
     yield mapping
-    loader.flatten_mapping(node)
+    own_keys = {id(key_node) for key_node, _ in node.value}
+    loader.flatten_mapping(node)  # `<<` merge keys: merged entries come first, the mapping's own override them
+    seen_own: set = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=False)
         try:
@@ -114,10 +135,12 @@ def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping", node.start_mark,
                 "found an unhashable key", key_node.start_mark) from None
-        where = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        if key in positions and positions[key] != where:
-            loader.duplicate_keys.append((key, *where))
-        positions[key] = where
+        line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        if id(key_node) in own_keys:
+            if key in seen_own:
+                loader.duplicate_keys.append((key, line, column))
+            seen_own.add(key)
+        mapping._set_position(key, line, column)
         mapping[key] = loader.construct_object(value_node, deep=False)
 
 
@@ -125,7 +148,9 @@ def _construct_sequence(loader: _PositionLoader, node: yaml.SequenceNode):
     sequence = Sequence()
     sequence.line = node.start_mark.line + 1
     sequence.column = node.start_mark.column + 1
-    sequence.item_positions = [(n.start_mark.line + 1, n.start_mark.column + 1) for n in node.value]
+    positions = sequence._item_positions = array("I")
+    for item in node.value:
+        positions.extend((item.start_mark.line + 1, item.start_mark.column + 1))
     yield sequence
     sequence.extend(loader.construct_object(n, deep=False) for n in node.value)
 

@@ -261,3 +261,19 @@ def test_other_kinds_without_metadata_are_not_manifest_errors():
         """) == []
     findings = lint("apiVersion: v1\nkind: Service\nspec: {ports: [{port: 80}]}\n")
     assert [(f.rule, f.message) for f in findings] == [("manifest-invalid", "'metadata' is required")]
+
+
+def test_a_key_that_overrides_a_merged_one_is_not_a_duplicate():
+    result = loader.load_text("""\
+base: &base {app: web, tier: front}
+labels:
+  <<: *base
+  tier: back
+""")
+    assert result.findings == []
+    assert result.documents[0].data["labels"] == {"app": "web", "tier": "back"}
+    parsed = loader._parse_all("labels:\n  <<: {app: web, tier: front}\n  tier: back\n  tier: last\n")
+    (data, duplicates), = parsed
+    assert data["labels"] == {"app": "web", "tier": "last"}
+    assert [(key, line) for key, line, _ in duplicates] == [("tier", 4)]
+    assert data["labels"].position("tier") == (4, 3)
