@@ -54,11 +54,9 @@ class Mapping(dict):
         return next(i for i, k in enumerate(self) if k == key)
 
     def _set_position(self, key: object, line: int, column: int) -> None:
-        if key in self:  # a later occurrence of the key wins, as its value does
-            index = self._index(key)
-            self._key_positions[2 * index], self._key_positions[2 * index + 1] = line, column
-        else:
-            self._key_positions.extend((line, column))
+        """A later occurrence of a key wins, as its value does."""
+        index = self._index(key)
+        self._key_positions[2 * index], self._key_positions[2 * index + 1] = line, column
 
 
 class Sequence(list):
@@ -121,13 +119,19 @@ class _PositionLoader(yaml.CSafeLoader):
         self.duplicate_keys: list[tuple[object, int, int]] = []
 
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
 def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
     mapping = Mapping(node.start_mark.line + 1, node.start_mark.column + 1)
     yield mapping
-    own_keys = {id(key_node) for key_node, _ in node.value}
-    loader.flatten_mapping(node)  # `<<` merge keys: merged entries come first, the mapping's own override them
-    seen_own: set = set()
-    for key_node, value_node in node.value:
+    merged = 0  # `<<` merge keys: their entries come first, and the mapping's own keys override them
+    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
+        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
+        loader.flatten_mapping(node)
+        merged = len(node.value) - own
+    positions = mapping._key_positions
+    for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=False)
         try:
             hash(key)
@@ -136,12 +140,19 @@ def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
                 "while constructing a mapping", node.start_mark,
                 "found an unhashable key", key_node.start_mark) from None
         line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-        if id(key_node) in own_keys:
-            if key in seen_own:
+        if key in mapping:
+            if index >= merged and _own_key_before(node, key, merged, index, loader):
                 loader.duplicate_keys.append((key, line, column))
-            seen_own.add(key)
-        mapping._set_position(key, line, column)
+            mapping._set_position(key, line, column)
+        else:
+            positions.append(line)
+            positions.append(column)
         mapping[key] = loader.construct_object(value_node, deep=False)
+
+
+def _own_key_before(node: yaml.MappingNode, key: object, merged: int, index: int, loader: _PositionLoader) -> bool:
+    """Whether one of the mapping's own keys before `index` is `key` (a merged one may be overridden)."""
+    return any(loader.construct_object(k, deep=False) == key for k, _ in node.value[merged:index])
 
 
 def _construct_sequence(loader: _PositionLoader, node: yaml.SequenceNode):
@@ -262,7 +273,8 @@ def _load_source(source: Source, text: str, result: LoadResult) -> None:
         result.findings.append(_file_finding(
             "file-empty", source.path, "the file holds no manifest (it is empty, or only comments and '---')",
             "delete the file, or exclude it if it is a placeholder"))
-    _add_documents(source, parsed, 0, result, may_alias=_ALIAS.search(text) is not None)
+    may_alias = "&" in text and "*" in text and _ALIAS.search(text) is not None  # an alias needs an anchor
+    _add_documents(source, parsed, 0, result, may_alias=may_alias)
 
 
 def _parse_all(text: str) -> list[tuple[object, list]]:
