@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portlint import builder, engine, loader, suppress
+from portlint import builder, engine, loader, parallel, suppress
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.loader import Source
 from portlint.model import Cluster
@@ -36,7 +36,7 @@ def cluster_groups(paths: list[str], settings: Settings) -> list[list[str]]:
 def check_paths(paths: list[str], settings: Settings) -> Report:
     report = Report()
     for group in cluster_groups(paths, settings):
-        loaded = loader.load_files(_files(group, settings))
+        loaded = parallel.load_files(_files(group, settings))
         _check_loaded(loaded, settings, report)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
