@@ -10,6 +10,28 @@ from portlint.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 
+# Pods in the namespace, for tests of Services that select nothing: without any pods there, such a
+# Service is taken to front pods installed by other means and is not reported.
+OTHER_PODS = """\
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: other
+spec:
+  selector:
+    matchLabels:
+      app: other
+  template:
+    metadata:
+      labels:
+        app: other
+    spec:
+      containers:
+        - name: other
+          image: nginx
+"""
+
 
 def lint(text: str, **settings) -> list:
     """All findings for a YAML text checked as one cluster."""

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import OTHER_PODS, ROOT
 
 SERVICE = """\
 apiVersion: v1
@@ -17,26 +17,6 @@ spec:
     app: {name}-pods
   ports:
     - port: 80
-"""
-# pods in the namespace: without any, a Service that matches nothing is taken to front pods installed elsewhere
-OTHER_PODS = """\
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: other
-spec:
-  selector:
-    matchLabels:
-      app: other
-  template:
-    metadata:
-      labels:
-        app: other
-    spec:
-      containers:
-        - name: other
-          image: nginx
 """
 
 

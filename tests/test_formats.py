@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft4Validator
 
-from conftest import ROOT
+from conftest import OTHER_PODS, ROOT
 
 from portlint.catalog import load_catalog
 from portlint.report import github, junit, sarif
@@ -31,26 +31,6 @@ spec:
     app: {app}
   ports:
     - port: 80
-"""
-# pods in the namespace: without any, a Service that matches nothing is taken to front pods installed elsewhere
-OTHER_PODS = """\
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: other
-spec:
-  selector:
-    matchLabels:
-      app: other
-  template:
-    metadata:
-      labels:
-        app: other
-    spec:
-      containers:
-        - name: other
-          image: nginx
 """
 CONFIG_MAP = "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n"
 

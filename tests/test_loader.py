@@ -2,7 +2,7 @@
 
 import json
 
-from conftest import lint, only, rule_ids
+from conftest import OTHER_PODS, lint, only, rule_ids
 
 from portlint import loader
 
@@ -66,16 +66,6 @@ def test_directories_are_walked_skipping_hidden_ones_and_other_extensions(tmp_pa
     assert loader.discover([str(tmp_path / "nope")])[1] == [str(tmp_path / "nope")]
 
 
-# the namespace holds pods, so a Service that selects none of them is reported
-POD_WITH_OTHER_LABELS = """---
-apiVersion: v1
-kind: Pod
-metadata: {name: other, labels: {app: other}}
-spec:
-  containers: [{name: c, image: nginx}]
-"""
-
-
 def test_a_syntax_error_keeps_the_other_documents():
     text = """\
 apiVersion: v1
@@ -99,7 +89,7 @@ metadata:
 spec:
   selector: {app: none}
   ports: [{port: 80}]
-""" + POD_WITH_OTHER_LABELS
+""" + OTHER_PODS
     findings = lint(text)
     syntax = only(findings, "yaml-syntax-error")
     assert len(syntax) == 1 and syntax[0].line == 13

@@ -5,30 +5,10 @@ import os
 import subprocess
 import sys
 
-from conftest import lint, only, rule_ids
+from conftest import OTHER_PODS, lint, only, rule_ids
 
 from portlint.run import check_text
 
-# pods in the namespace: without any, a Service that matches nothing is taken to front pods installed elsewhere
-OTHER_PODS = """\
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: other
-spec:
-  selector:
-    matchLabels:
-      app: other
-  template:
-    metadata:
-      labels:
-        app: other
-    spec:
-      containers:
-        - name: other
-          image: nginx
-"""
 TWO_SERVICES = """\
 apiVersion: v1
 kind: Service
