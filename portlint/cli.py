@@ -223,12 +223,15 @@ def trace(
                                                "service/NAME[.NAMESPACE]:PORT or NAME.NAMESPACE.svc:PORT; then the "
                                                "files and directories to read (default: the current directory)."),
     output_format: TraceFormat = typer.Option(TraceFormat.text, "--format", "-f", help="Output format."),
-    namespace: str = typer.Option("default", "--namespace", "-n",
-                                  help="Namespace of objects that do not set metadata.namespace, and of service/NAME."),
+    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False,
+                                            help="Namespace of objects that do not set metadata.namespace, and of "
+                                                 "service/NAME. [default: default]"),
     trace_all: bool = typer.Option(False, "--all", help="Trace every entry point (Ingress rules, nodePorts, load "
                                                         "balancers): the exposure map. Takes no TARGET."),
+    config_file: Optional[str] = typer.Option(None, "--config", help="Settings file, as for `portlint check`."),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
+    from portlint import config
     from portlint.loader import discover
     from portlint.trace import ACCEPTED_FORMS, AllTarget, TargetError, parse_target, trace_paths
 
@@ -239,11 +242,15 @@ def trace(
         target = AllTarget() if trace_all else parse_target(arguments.pop(0))
     except TargetError as error:
         raise UsageError(str(error)) from None
-    paths = arguments or ["."]
+    try:
+        configured = config.load(config_file)
+    except config.ConfigError as error:
+        raise UsageError(str(error)) from None
+    paths = arguments or configured.paths() or ["."]
     _, missing = discover(paths)
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
-    result = trace_paths(target, paths, namespace)
+    result = trace_paths(target, paths, configured.settings(namespace=namespace))
     if output_format is TraceFormat.json:
         from portlint.report import trace_json
 

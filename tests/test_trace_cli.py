@@ -1,10 +1,12 @@
 """`portlint trace` on the command line: exit codes, the text tree, the JSON contract, DOT and Mermaid."""
 
 import json
+import shutil
 
 import pydot
 import pytest
 
+from conftest import ROOT
 from test_cli import portlint
 
 FIXED, BROKEN = "examples/fixed", "examples/broken"
@@ -118,3 +120,12 @@ def test_mermaid_output():
     assert '  n1{{"Ingress default/shop"}}' in lines
     assert '  n0 -.->|"shop.example.com/ ✗ ingress-backend-port-unmatched"| n1' in lines
     assert "  class n1,n3 broken" in lines
+
+
+def test_trace_reads_paths_and_namespace_from_the_config_file(tmp_path):
+    shutil.copytree(ROOT / "examples" / "fixed", tmp_path / "deploy")
+    (tmp_path / ".portlint.yaml").write_text("paths: [deploy]\nnamespace: shop\n")
+    result = portlint("trace", "service/shop-web:80", "-f", "json", cwd=tmp_path)
+    report = json.loads(result.stdout)
+    assert result.returncode == 0 and report["ok"] is True
+    assert report["paths"][0]["hops"][1]["object"]["namespace"] == "shop"

@@ -6,6 +6,8 @@ is judged by the findings the engine reported on the fields it depends on.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from portlint.run import check_paths
 from portlint.settings import Settings
 from portlint.trace.hops import Entry, Hop, Trace, TracePath
@@ -18,10 +20,11 @@ __all__ = ["ACCEPTED_FORMS", "AllTarget", "Entry", "Hop", "Target", "TargetError
            "Tracer", "parse_target", "trace_paths"]
 
 
-def trace_paths(target: Target, paths: list[str], namespace: str = "default") -> Trace:
+def trace_paths(target: Target, paths: list[str], settings: Settings | None = None) -> Trace:
     """Trace `target` through the manifests under `paths`, read as one cluster."""
-    report = check_paths(paths, Settings(namespace=namespace))
+    settings = settings or Settings()
+    report = check_paths(paths, replace(settings, cluster_per_path=False))
     cluster = report.clusters[0]
-    tracer = Tracer(cluster, report.findings, namespace)
+    tracer = Tracer(cluster, report.findings, settings.namespace)
     unreadable = [f for f in report.findings if f.rule in UNREADABLE_RULES]
     return Trace(target.text, tracer.entries(target), unreadable)
