@@ -20,11 +20,12 @@ EMPTY = Mapping()
 def build_cluster(documents: list[Document], namespace: str = "default") -> tuple[Cluster, list[Finding]]:
     cluster = Cluster()
     findings: list[Finding] = []
+    schema.validate_all(documents, namespace)
     for document in documents:
         if not schema.is_manifest(document.data):
             continue
         cluster.manifest_count += 1
-        problems = schema.validate(document, namespace)
+        problems = document.problems
         if problems:
             findings.extend(problems)
             continue

@@ -101,6 +101,7 @@ class Document:
     data: Mapping
     index: int  # position of the YAML document in its file, from 0
     path_prefix: tuple = ()  # JSON path of this manifest inside its document ("items", 3)
+    problems: list[Finding] | None = None  # schema findings, once validated (schema.validate_all)
 
 
 @dataclass

@@ -36,7 +36,7 @@ def cluster_groups(paths: list[str], settings: Settings) -> list[list[str]]:
 def check_paths(paths: list[str], settings: Settings) -> Report:
     report = Report()
     for group in cluster_groups(paths, settings):
-        loaded = parallel.load_files(_files(group, settings))
+        loaded = parallel.load_files(_files(group, settings), settings.namespace)
         _check_loaded(loaded, settings, report)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)

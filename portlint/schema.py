@@ -49,6 +49,13 @@ def is_manifest(data: Mapping) -> bool:
     return "kind" in data or "apiVersion" in data
 
 
+def validate_all(documents: list[Document], default_namespace: str = "default") -> None:
+    """Validate each manifest once and keep the result on it (a worker process can do this part)."""
+    for document in documents:
+        if document.problems is None and is_manifest(document.data):
+            document.problems = validate(document, default_namespace)
+
+
 def validate(document: Document, default_namespace: str = "default") -> list[Finding]:
     data = document.data
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
