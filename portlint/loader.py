@@ -121,6 +121,7 @@ class _PositionLoader(yaml.CSafeLoader):
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_intern = sys.intern
 
 
 def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
@@ -134,6 +135,8 @@ def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
     positions = mapping._key_positions
     for index, (key_node, value_node) in enumerate(node.value):
         key = loader.construct_object(key_node, deep=False)
+        if type(key) is str:
+            key = _intern(key)  # the same few hundred keys recur in every manifest: keep one copy of each
         try:
             hash(key)
         except TypeError:
