@@ -57,6 +57,21 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     pass
 
 
+def _configuration(config_file: Optional[str], paths: Optional[List[str]]):
+    """The config file in force, and the paths to read: the arguments, else the file's `paths`, else '.'."""
+    from portlint import config, loader
+
+    try:
+        configured = config.load(config_file)
+    except config.ConfigError as error:
+        raise UsageError(str(error)) from None
+    paths = list(paths or []) or configured.paths() or ["."]
+    missing = loader.missing(paths)
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
+    return configured, paths
+
+
 def _split(values: Optional[List[str]]) -> list[str]:
     return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
 
@@ -94,20 +109,12 @@ def check(
                                                  help="Record the current findings in this file and exit 0."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
-    from portlint import baseline, config
+    from portlint import baseline
     from portlint.catalog import load_catalog
-    from portlint.loader import discover
     from portlint.run import check_paths
     from portlint.settings import parse_port_range
 
-    try:
-        configured = config.load(config_file)
-    except config.ConfigError as error:
-        raise UsageError(str(error)) from None
-    paths = paths or configured.paths() or ["."]
-    _, missing = discover(paths)
-    if missing:
-        raise UsageError(f"path does not exist: {missing[0]}")
+    configured, paths = _configuration(config_file, paths)
     try:
         port_range = parse_port_range(node_port_range) if node_port_range is not None else None
     except ValueError as error:
@@ -231,8 +238,6 @@ def trace(
     config_file: Optional[str] = typer.Option(None, "--config", help="Settings file, as for `portlint check`."),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
-    from portlint import config
-    from portlint.loader import discover
     from portlint.trace import ACCEPTED_FORMS, AllTarget, TargetError, parse_target, trace_paths
 
     arguments = list(arguments or [])
@@ -242,14 +247,7 @@ def trace(
         target = AllTarget() if trace_all else parse_target(arguments.pop(0))
     except TargetError as error:
         raise UsageError(str(error)) from None
-    try:
-        configured = config.load(config_file)
-    except config.ConfigError as error:
-        raise UsageError(str(error)) from None
-    paths = arguments or configured.paths() or ["."]
-    _, missing = discover(paths)
-    if missing:
-        raise UsageError(f"path does not exist: {missing[0]}")
+    configured, paths = _configuration(config_file, arguments)
     result = trace_paths(target, paths, configured.settings(namespace=namespace))
     if output_format is TraceFormat.json:
         from portlint.report import trace_json

@@ -190,6 +190,11 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
     return files, missing
 
 
+def missing(paths: list[str]) -> list[str]:
+    """The PATH arguments that do not exist (checked without walking any directory)."""
+    return [p for p in paths if p != STDIN and not os.path.exists(p) and not os.path.islink(p)]
+
+
 def _walk(root: str) -> Iterator[str]:
     for directory, subdirs, names in os.walk(root):
         subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
