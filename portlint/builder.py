@@ -7,10 +7,31 @@ from portlint.findings import Finding, ObjectRef
 from portlint.kinds import WORKLOAD_KINDS, builtin_kind
 from portlint.loader import Document, Mapping
 from portlint.model import (
-    DEFAULT_PROTOCOL, Cluster, Container, ContainerPort, EndpointsObject, Ingress, IngressBackend,
-    IngressPath, IngressRule, IngressTLS, KubeObject, PodTemplate, Probe, Service, ServicePort, Workload,
+    DEFAULT_PROTOCOL,
+    Cluster,
+    Container,
+    ContainerPort,
+    EndpointsObject,
+    Ingress,
+    IngressBackend,
+    IngressPath,
+    IngressRule,
+    IngressTLS,
+    KubeObject,
+    PodTemplate,
+    Probe,
+    Service,
+    ServicePort,
+    Workload,
 )
-from portlint.selectors import ANY_VALUE, LabelSelector, PodLabels, Requirement, digits, suffixed
+from portlint.selectors import (
+    ANY_VALUE,
+    LabelSelector,
+    PodLabels,
+    Requirement,
+    digits,
+    suffixed,
+)
 
 PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")

@@ -238,7 +238,13 @@ def trace(
     config_file: Optional[str] = typer.Option(None, "--config", help="Settings file, as for `portlint check`."),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
-    from portlint.trace import ACCEPTED_FORMS, AllTarget, TargetError, parse_target, trace_paths
+    from portlint.trace import (
+        ACCEPTED_FORMS,
+        AllTarget,
+        TargetError,
+        parse_target,
+        trace_paths,
+    )
 
     arguments = list(arguments or [])
     if not trace_all and not arguments:

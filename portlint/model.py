@@ -262,7 +262,9 @@ class Cluster:
     ingresses: list[Ingress] = field(default_factory=list)
     endpoints_for: set[tuple[str, str]] = field(default_factory=set)  # (namespace, Service name)
     secrets: set[tuple[str, str]] = field(default_factory=set)
-    services_by_name: dict[tuple[str, str], Service] = field(default_factory=dict)
+    # (namespace, name) → every definition of that Service: the input may hold alternatives of one
+    # Service (overlays, variants in different directories)
+    services_by_name: dict[tuple[str, str], list[Service]] = field(default_factory=dict)
     node_ports: dict[int, list[tuple[Service, ServicePort]]] = field(default_factory=dict)
     custom_resources: dict[str, list[KubeObject]] = field(default_factory=dict)  # by namespace
     pods: PodIndex = field(default_factory=lambda: PodIndex([]))
@@ -272,7 +274,7 @@ class Cluster:
         self.objects.append(obj)
         if isinstance(obj, Service):
             self.services.append(obj)
-            self.services_by_name.setdefault((obj.namespace, obj.name), obj)
+            self.services_by_name.setdefault((obj.namespace, obj.name), []).append(obj)
             for port in obj.ports:
                 if port.node_port:
                     self.node_ports.setdefault(port.node_port, []).append((obj, port))
@@ -291,7 +293,12 @@ class Cluster:
         self.pods = PodIndex(self.workloads)
 
     def service(self, namespace: str, name: str) -> Service | None:
-        return self.services_by_name.get((namespace, name))
+        """The first definition of the Service, if any."""
+        found = self.services_by_name.get((namespace, name))
+        return found[0] if found else None
+
+    def service_definitions(self, namespace: str, name: str) -> list[Service]:
+        return self.services_by_name.get((namespace, name), [])
 
     def has_endpoints_for(self, service: Service) -> bool:
         return (service.namespace, service.name) in self.endpoints_for

@@ -24,8 +24,8 @@ def load_files(files: list[str], namespace: str = "default") -> loader.LoadResul
     if not _worth_it(files):
         return loader.load_files(files)
     head, tail = _split(files)
-    from concurrent.futures import ProcessPoolExecutor
     import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
         pending = pool.submit(_read_and_validate, tail, namespace)

@@ -14,11 +14,18 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import PurePath
-from weakref import WeakKeyDictionary
 from typing import Iterator
+from weakref import WeakKeyDictionary
 
 from portlint.loader import Mapping
-from portlint.model import Cluster, ContainerPort, PodTemplate, Service, ServicePort, Workload
+from portlint.model import (
+    Cluster,
+    ContainerPort,
+    PodTemplate,
+    Service,
+    ServicePort,
+    Workload,
+)
 
 
 def selects_pods(service: Service) -> bool:

@@ -39,7 +39,9 @@ def _fast_check(definition: str | None):
 
 @lru_cache(maxsize=None)
 def _validator(definition: str | None):
-    from jsonschema import Draft202012Validator  # imported only when a manifest is invalid
+    from jsonschema import (
+        Draft202012Validator,  # imported only when a manifest is invalid
+    )
 
     return Draft202012Validator({"$defs": _definitions(), **_root(definition)})
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, only
+from conftest import ROOT
 from portlint import cli, loader
 from portlint.catalog import load_catalog
 from portlint.loader import load_text

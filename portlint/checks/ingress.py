@@ -10,7 +10,15 @@ from typing import Iterator
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.loader import Mapping, Sequence
-from portlint.model import Cluster, Ingress, IngressBackend, IngressPath, IngressRule, Node, Service
+from portlint.model import (
+    Cluster,
+    Ingress,
+    IngressBackend,
+    IngressPath,
+    IngressRule,
+    Node,
+    Service,
+)
 from portlint.names import dns1123_subdomain, is_placeholder, wildcard_dns1123_subdomain
 from portlint.settings import Settings
 from portlint.similar import similar
@@ -83,14 +91,6 @@ def _lookup(mapping, dotted: str):
     return mapping
 
 
-def services_by_name(cluster: Cluster) -> dict[tuple[str, str], list[Service]]:
-    """Every Service per (namespace, name): the input may hold alternatives of one Service (overlays, variants)."""
-    index: dict[tuple[str, str], list[Service]] = {}
-    for service in cluster.services:
-        index.setdefault((service.namespace, service.name), []).append(service)
-    return index
-
-
 def is_legacy(ingress: Ingress) -> bool:
     return ingress.ref.api_version in LEGACY_INGRESS_APIS
 
@@ -151,11 +151,10 @@ def _missing_service_hint(namespace: str, name: str, close: list[str], elsewhere
 
 @rule("ingress-backend-port-unmatched")
 def ingress_backend_port_unmatched(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    services = services_by_name(cluster)
     for ingress in cluster.ingresses:
         for site in service_sites(ingress):
             backend = site.backend
-            candidates = services.get((ingress.namespace, backend.service_name), [])
+            candidates = cluster.service_definitions(ingress.namespace, backend.service_name)
             if not candidates or not backend.port_key:
                 continue  # a missing Service is its own rule; a missing port the API server rejects
             problems = [_port_problem(backend, service) for service in candidates]
@@ -340,7 +339,6 @@ def _at_item(finding: Finding, sequence, index: int) -> Finding:
 @rule("ingress-rule-conflict")
 def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     first_route: dict[tuple, tuple[Ingress, IngressPath, tuple]] = {}
-    services = services_by_name(cluster)
     for ingress in cluster.ingresses:
         if ingress.annotations.get(NGINX_CANARY) == "true":
             continue  # a canary Ingress shadows a route on purpose
@@ -351,7 +349,7 @@ def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Find
                 if path_type is None or is_placeholder(ingress_rule.host or ""):
                     continue
                 route = (domain, ingress_rule.host or "", path.path or "", path_type)
-                target = backend_identity(ingress, path.backend, services)
+                target = backend_identity(cluster, ingress, path.backend)
                 if route not in first_route:
                     first_route[route] = (ingress, path, target)
                     continue
@@ -377,13 +375,14 @@ def merge_domain(ingress: Ingress) -> tuple:
     return ("class", class_name)
 
 
-def backend_identity(ingress: Ingress, backend: IngressBackend, services: dict) -> tuple:
+def backend_identity(cluster: Cluster, ingress: Ingress, backend: IngressBackend) -> tuple:
     """Where a backend sends requests: a Service port (a port name resolved to its number), or a resource."""
     if backend.resource:
         resource = backend.raw.get("resource")
         return ("resource", ingress.namespace, tuple(sorted(resource.items())) if isinstance(resource, dict) else ())
     port = backend.port_number if backend.port_number is not None else backend.port_name
-    for service in services.get((ingress.namespace, backend.service_name), [])[:1]:
+    service = cluster.service(ingress.namespace, backend.service_name)
+    if service:
         port = next((p.port for p in service.ports if p.name and p.name == backend.port_name), port)
     return ("service", ingress.namespace, backend.service_name, port)
 

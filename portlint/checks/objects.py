@@ -11,7 +11,12 @@ from portlint.findings import Finding
 from portlint.kinds import api_group
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject
-from portlint.names import dns1035_label, dns1123_label, dns1123_subdomain, is_placeholder
+from portlint.names import (
+    dns1035_label,
+    dns1123_label,
+    dns1123_subdomain,
+    is_placeholder,
+)
 from portlint.settings import Settings
 
 # (group, kind) of a removed beta API -> the group that serves the same stored resource today

@@ -12,7 +12,14 @@ from typing import Iterator
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import (
-    Cluster, Container, ContainerPort, Ingress, IngressBackend, Service, ServicePort, Workload,
+    Cluster,
+    Container,
+    ContainerPort,
+    Ingress,
+    IngressBackend,
+    Service,
+    ServicePort,
+    Workload,
 )
 from portlint.names import dns1123_label, iana_svc_name
 from portlint.settings import Settings

@@ -9,8 +9,15 @@ from portlint.findings import Finding
 from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload
 from portlint.names import iana_svc_name
 from portlint.ports import (
-    backends, declared_ports, describe_ports, is_named, listens_on, ports_named, ports_numbered,
-    resolve_target_port, selects_pods,
+    backends,
+    declared_ports,
+    describe_ports,
+    is_named,
+    listens_on,
+    ports_named,
+    ports_numbered,
+    resolve_target_port,
+    selects_pods,
 )
 from portlint.selectors import format_labels
 from portlint.settings import Settings

@@ -14,8 +14,8 @@ from typing import TextIO
 from urllib.parse import quote
 
 from portlint import __version__
-from portlint.catalog import RuleSpec, load_catalog
 from portlint.baseline import finding_key
+from portlint.catalog import RuleSpec, load_catalog
 from portlint.docs import render_rule
 from portlint.findings import Finding
 from portlint.run import Report

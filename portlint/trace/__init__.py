@@ -12,7 +12,13 @@ from portlint.run import check_paths
 from portlint.settings import Settings
 from portlint.trace.hops import Entry, Hop, Trace, TracePath
 from portlint.trace.paths import Tracer
-from portlint.trace.targets import ACCEPTED_FORMS, AllTarget, Target, TargetError, parse_target
+from portlint.trace.targets import (
+    ACCEPTED_FORMS,
+    AllTarget,
+    Target,
+    TargetError,
+    parse_target,
+)
 
 UNREADABLE_RULES = ("yaml-syntax-error", "manifest-invalid")
 

@@ -16,14 +16,29 @@ from collections import defaultdict
 
 from portlint.findings import Finding, ObjectRef
 from portlint.model import (
-    Cluster, Container, ContainerPort, Ingress, IngressBackend, KubeObject, Node, Service, ServicePort, Workload,
+    Cluster,
+    Container,
+    ContainerPort,
+    Ingress,
+    IngressBackend,
+    KubeObject,
+    Node,
+    Service,
+    ServicePort,
+    Workload,
 )
 from portlint.ports import is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
 from portlint.trace.hops import Claim, Entry, Hop, TracePath
 from portlint.trace.routing import Miss, Route, TlsIndex, effective_path_type, route_url
-from portlint.trace.targets import AllTarget, NodePortTarget, ServiceTarget, Target, UrlTarget
+from portlint.trace.targets import (
+    AllTarget,
+    NodePortTarget,
+    ServiceTarget,
+    Target,
+    UrlTarget,
+)
 
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
 REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
@@ -40,9 +55,6 @@ class Tracer:
         for finding in findings:
             if finding.object:
                 self._findings[finding.object].append(finding)
-        self._services: dict[tuple[str, str], list[Service]] = defaultdict(list)
-        for service in cluster.services:
-            self._services[service.namespace, service.name].append(service)
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
 
     def entries(self, target: Target) -> list[Entry]:
@@ -217,7 +229,7 @@ class Tracer:
         if backend.resource:
             hop.notes.append(UNTRACED + "the backend is a resource, not a Service")
             return [TracePath(before)]
-        services = self._services.get((ingress.namespace, backend.service_name or ""), [])
+        services = self.cluster.service_definitions(ingress.namespace, backend.service_name or "")
         if not services:
             if hop.ok:
                 hop.notes.append(UNTRACED + f"Service {backend.service_name} is not in the input for namespace "
