@@ -39,11 +39,18 @@ class Settings:
 
 
 def parse_port_range(text: str) -> tuple[int, int]:
-    """`30000-32767` → (30000, 32767); ValueError with a user-facing message otherwise."""
-    low, sep, high = text.partition("-")
-    if not sep or not low.strip().isdigit() or not high.strip().isdigit():
-        raise ValueError(f"expected a range like 30000-32767, got {text!r}")
-    first, last = int(low), int(high)
+    """The forms kube-apiserver's --service-node-port-range takes (apimachinery's PortRange):
+    `30000-32767`, `30000+2767` (base and size) and a single port `30000`. ValueError otherwise."""
+    text = text.strip()
+    for separator in ("-", "+"):
+        low, sep, high = text.partition(separator)
+        if sep:
+            break
+    numbers = (low, high) if sep else (text,)
+    if not all(n.strip().isdigit() for n in numbers):
+        raise ValueError(f"expected a range like 30000-32767 (or 30000+2767, or one port), got {text!r}")
+    first = int(low)
+    last = first + int(high) if sep == "+" else int(high) if sep else first
     if not 1 <= first <= last <= 65535:
         raise ValueError(f"expected 1 <= A <= B <= 65535 in the range A-B, got {text!r}")
     return first, last

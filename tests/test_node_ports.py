@@ -143,12 +143,13 @@ def test_node_port_and_load_balancer_types_are_allowed():
 
 # --- --node-port-range parsing (portlint/settings.py) ----------------------------------------------
 
-@pytest.mark.parametrize("text, expected", [("30000-32767", (30000, 32767)), (" 1-65535 ", (1, 65535))])
+@pytest.mark.parametrize("text, expected", [("30000-32767", (30000, 32767)), (" 1-65535 ", (1, 65535)),
+                                            ("30000+2767", (30000, 32767)), ("30080", (30080, 30080))])
 def test_port_range_parsing(text, expected):
     assert parse_port_range(text) == expected
 
 
-@pytest.mark.parametrize("text", ["32767-30000", "30000-70000", "a-b", ""])
+@pytest.mark.parametrize("text", ["32767-30000", "30000-70000", "a-b", "", "60000+9999", "0-100", "-5"])
 def test_port_range_rejections(text):
     with pytest.raises(ValueError):
         parse_port_range(text)
