@@ -227,3 +227,25 @@ def test_trace_of_randomly_damaged_manifests_only_ever_gives_paths_and_findings(
     trace = trace_paths(target, [str(manifest)])
     shape = json.loads(json.dumps(trace.to_json()))
     assert isinstance(shape["ok"], bool) and {f["rule"] for f in shape["findings"]} <= KNOWN_RULES
+
+
+def test_hostile_input_stays_within_a_memory_bound(tmp_path):
+    """Under a 1 GiB address-space limit, the alias bomb, deep nesting and the oversized file are refused
+    cleanly (exit 1 with findings): nothing tries to build them in memory."""
+    import resource
+    import subprocess
+
+    (tmp_path / "deep.yaml").write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    with open(tmp_path / "big.yaml", "wb") as handle:
+        handle.truncate(100 * 1024 * 1024)
+    for name in ("billion-laughs.yaml", "neighbour.yaml"):
+        (tmp_path / name).write_text((HOSTILE / name).read_text())
+
+    def limit_memory():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run([sys.executable, "-m", "portlint", "check", str(tmp_path), "-f", "json"],
+                            capture_output=True, text=True, timeout=60, preexec_fn=limit_memory)
+    assert result.returncode == 1, result.stderr
+    rules = sorted(f["rule"] for f in json.loads(result.stdout)["findings"])
+    assert rules == ["service-selector-no-match"] + ["yaml-syntax-error"] * 3
