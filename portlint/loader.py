@@ -175,18 +175,27 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
 def discover(paths: list[str]) -> tuple[list[str], list[str]]:
-    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths)."""
-    files: list[str] = []
+    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths).
+
+    A file reached twice (`portlint check . deploy/`, or a file named twice) is read once.
+    """
+    found: list[str] = []
     missing: list[str] = []
     for path in paths:
         if path == STDIN:
-            files.append(STDIN)
+            found.append(STDIN)
         elif os.path.isdir(path):
-            files.extend(_walk(path))
+            found.extend(_walk(path))
         elif os.path.exists(path) or os.path.islink(path):
-            files.append(path)
+            found.append(path)
         else:
             missing.append(path)
+    files, seen = [], set()
+    for path in found:
+        key = path if path == STDIN else os.path.realpath(path)
+        if key not in seen:
+            seen.add(key)
+            files.append(path)
     return files, missing
 
 

@@ -249,3 +249,27 @@ def test_hostile_input_stays_within_a_memory_bound(tmp_path):
     assert result.returncode == 1, result.stderr
     rules = sorted(f["rule"] for f in json.loads(result.stdout)["findings"])
     assert rules == ["service-selector-no-match"] + ["yaml-syntax-error"] * 3
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_each_hostile_file_on_the_command_line_exit_code_and_neighbour(name):
+    """Beside a valid manifest with a real break, each bad file gives its findings and the neighbour
+    still gets its own; alone, the exit code follows the bad file's severities (never 2 or 3)."""
+    import subprocess
+
+    def run(*paths, fail_on):
+        return subprocess.run([sys.executable, "-m", "portlint", "check", *map(str, paths), "-f", "json",
+                               "--fail-on", fail_on], capture_output=True, text=True, timeout=60)
+
+    together = run(HOSTILE / name, HOSTILE / "neighbour.yaml", fail_on="error")
+    report = json.loads(together.stdout)
+    by_file = {}
+    for finding in report["findings"]:
+        by_file.setdefault(os.path.basename(finding["file"]), []).append(finding["rule"])
+    assert together.returncode == 1
+    assert sorted(by_file.get(name, [])) == EXPECTED[name]
+    if name != "neighbour.yaml":
+        assert by_file["neighbour.yaml"] == ["service-selector-no-match"]
+    alone = run(HOSTILE / name, fail_on="error")
+    severities = {f["severity"] for f in json.loads(alone.stdout)["findings"]}
+    assert alone.returncode == (1 if "error" in severities else 0), alone.stderr

@@ -267,3 +267,10 @@ labels:
     assert data["labels"] == {"app": "web", "tier": "last"}
     assert [(key, line) for key, line, _ in duplicates] == [("tier", 4)]
     assert data["labels"].position("tier") == (4, 3)
+
+
+def test_overlapping_paths_read_each_file_once(tmp_path):
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    files, _ = loader.discover([str(tmp_path), str(tmp_path / "deploy"), str(tmp_path / "deploy" / "cm.yaml")])
+    assert files == [str(tmp_path / "deploy" / "cm.yaml")]
