@@ -7,6 +7,7 @@ import pydot
 import pytest
 
 from conftest import ROOT
+from portlint.trace.hops import HOP_TYPES
 from test_cli import portlint
 
 FIXED, BROKEN = "examples/fixed", "examples/broken"
@@ -47,6 +48,7 @@ def test_json_has_exactly_the_documented_shape():
     (path,) = data["paths"]
     assert set(path) == {"ok", "hops"} and path["ok"] is False
     assert all(set(hop) == HOP_KEYS for hop in path["hops"])
+    assert {hop["type"] for hop in path["hops"]} <= set(HOP_TYPES)
     client, ingress = path["hops"]
     assert client == {"type": "client", "object": None, "port": 80, "ok": True, "rule": None, "reason": None}
     assert ingress["object"] == {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "namespace": "default",
@@ -129,3 +131,10 @@ def test_trace_reads_paths_and_namespace_from_the_config_file(tmp_path):
     report = json.loads(result.stdout)
     assert result.returncode == 0 and report["ok"] is True
     assert report["paths"][0]["hops"][1]["object"]["namespace"] == "shop"
+
+
+def test_every_hop_type_of_a_full_chain_is_a_documented_one():
+    result = portlint("trace", "--all", FIXED, "--format", "json")
+    types = {hop["type"] for path in json.loads(result.stdout)["paths"] for hop in path["hops"]}
+    assert types == {"client", "ingress", "node-port", "service", "workload", "container"}
+    assert types <= set(HOP_TYPES)
