@@ -28,6 +28,13 @@ from portlint.model import (
 )
 
 
+MIN_PORT, MAX_PORT = 1, 65535
+
+
+def in_port_range(number: int) -> bool:
+    return MIN_PORT <= number <= MAX_PORT
+
+
 def selects_pods(service: Service) -> bool:
     """ExternalName Services and Services without a selector get no endpoints from the controller."""
     return bool(service.selector) and service.type != "ExternalName"

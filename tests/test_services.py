@@ -543,3 +543,21 @@ def test_a_service_alone_in_a_namespace_without_pods_fronts_pods_installed_elsew
           containers: [{name: c, image: x}]
         """)
     assert len(only(lint(with_pods), "service-selector-no-match")) == 1
+
+
+def test_an_out_of_range_target_is_left_to_port_number_invalid():
+    findings = lint("""\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{port: 80, targetPort: 80800}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, labels: {app: web}}
+        spec:
+          containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
+        """)
+    assert [f.rule for f in findings] == ["port-number-invalid"]

@@ -22,15 +22,11 @@ from portlint.model import (
     Workload,
 )
 from portlint.names import dns1123_label, iana_svc_name
+from portlint.ports import MAX_PORT, MIN_PORT, in_port_range
 from portlint.settings import Settings
 
-MIN_PORT, MAX_PORT = 1, 65535
 IANA_SHAPE = ("at most 15 characters of lowercase letters, digits and '-', with at least one letter "
               "and no '-' at either end or twice in a row (an IANA service name such as \"http\")")
-
-
-def in_port_range(number: int) -> bool:
-    return MIN_PORT <= number <= MAX_PORT
 
 
 def all_containers(workload: Workload) -> list[Container]:

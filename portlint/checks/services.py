@@ -12,6 +12,7 @@ from portlint.ports import (
     backends,
     declared_ports,
     describe_ports,
+    in_port_range,
     is_named,
     listens_on,
     ports_named,
@@ -144,7 +145,8 @@ def _named_targets(service: Service) -> Iterator[ServicePort]:
 
 
 def _numeric_targets(service: Service) -> Iterator[ServicePort]:
-    return (p for p in service.ports if not is_named(p.target_port))
+    # a number outside 1-65535 makes the API server reject the Service: port-number-invalid says so
+    return (p for p in service.ports if not is_named(p.target_port) and in_port_range(p.target_port))
 
 
 @rule("service-target-port-name-unresolved")
