@@ -98,7 +98,8 @@ def _service(data: Mapping, common: dict) -> Service:
     ports = [_service_port(p, f"{spec_path}.ports[{i}]") for i, p in enumerate(_list(spec.get("ports")))]
     return Service(type=spec.get("type") or "ClusterIP", selector=spec.get("selector") or None,
                    ports=ports, cluster_ip=spec.get("clusterIP"), external_name=spec.get("externalName"),
-                   **common)
+                   health_check_node_port=spec.get("healthCheckNodePort") or None,
+                   external_traffic_policy=spec.get("externalTrafficPolicy"), **common)
 
 
 def _service_port(raw: Mapping, path: str) -> ServicePort:

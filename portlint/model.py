@@ -150,6 +150,8 @@ class Service(KubeObject):
     ports: list[ServicePort]
     cluster_ip: str | None
     external_name: str | None
+    health_check_node_port: int | None = None  # LoadBalancer + externalTrafficPolicy: Local
+    external_traffic_policy: str | None = None
 
     @property
     def headless(self) -> bool:
@@ -266,6 +268,8 @@ class Cluster:
     # Service (overlays, variants in different directories)
     services_by_name: dict[tuple[str, str], list[Service]] = field(default_factory=dict)
     node_ports: dict[int, list[tuple[Service, ServicePort]]] = field(default_factory=dict)
+    # healthCheckNodePort → Services: the same allocator and range as nodePorts
+    health_check_node_ports: dict[int, list[Service]] = field(default_factory=dict)
     custom_resources: dict[str, list[KubeObject]] = field(default_factory=dict)  # by namespace
     pods: PodIndex = field(default_factory=lambda: PodIndex([]))
     manifest_count: int = 0  # every manifest read, the invalid ones included
@@ -278,6 +282,8 @@ class Cluster:
             for port in obj.ports:
                 if port.node_port:
                     self.node_ports.setdefault(port.node_port, []).append((obj, port))
+            if obj.health_check_node_port:
+                self.health_check_node_ports.setdefault(obj.health_check_node_port, []).append(obj)
         elif isinstance(obj, Workload):
             self.workloads.append(obj)
         elif isinstance(obj, Ingress):

@@ -153,3 +153,35 @@ def test_port_range_parsing(text, expected):
 def test_port_range_rejections(text):
     with pytest.raises(ValueError):
         parse_port_range(text)
+
+
+# --- healthCheckNodePort: the same allocator and range ------------------------------------------------
+
+def load_balancer(name="lb", policy="Local", health=30100, node_port=30200, type_="LoadBalancer"):
+    policy_line = f"  externalTrafficPolicy: {policy}\n" if policy else ""
+    return (f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}}}\nspec:\n  type: {type_}\n{policy_line}"
+            f"  healthCheckNodePort: {health}\n  selector: {{app: {name}}}\n"
+            f"  ports: [{{port: 80, nodePort: {node_port}}}]\n---\n")
+
+
+def test_health_check_node_port_is_allowed_only_on_local_load_balancers():
+    assert findings(load_balancer(), "node-port-not-allowed") == []
+    for text in (load_balancer(policy="Cluster"), load_balancer(policy=None), load_balancer(type_="NodePort")):
+        found = findings(text, "node-port-not-allowed")
+        assert len(found) == 1 and "healthCheckNodePort 30100" in found[0].message
+        assert found[0].field_path == "spec.healthCheckNodePort"
+
+
+def test_health_check_node_port_outside_the_range():
+    found = findings(load_balancer(health=40000), "node-port-out-of-range")
+    assert len(found) == 1 and found[0].line == 7 and "healthCheckNodePort 40000" in found[0].message
+
+
+def test_health_check_node_port_conflicts_with_node_ports_and_other_health_checks():
+    own = findings(load_balancer(health=30200), "node-port-conflict")
+    assert len(own) == 1 and "a nodePort of this Service" in own[0].message
+    other = findings(load_balancer("a", health=30300, node_port=30301)
+                     + load_balancer("b", health=30300, node_port=30302), "node-port-conflict")
+    assert [(f.object.name, f.related[0].name) for f in other] == [("b", "a")]
+    assert findings(load_balancer("a", health=30300, node_port=30301)
+                    + load_balancer("b", health=30400, node_port=30302), "node-port-conflict") == []

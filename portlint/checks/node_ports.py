@@ -27,9 +27,21 @@ def _allocated(service: Service, port: ServicePort, settings: Settings) -> bool:
     return service.type in NODE_PORT_TYPES and _in_range(port.node_port, settings)
 
 
+def needs_health_check(service: Service) -> bool:
+    """kube-proxy answers health checks on a node port only for LoadBalancer Services with the Local policy."""
+    return service.type == "LoadBalancer" and service.external_traffic_policy == "Local"
+
+
 @rule("node-port-not-allowed")
 def node_port_not_allowed(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for service in cluster.services:
+        if service.health_check_node_port and not needs_health_check(service):
+            yield service.finding(
+                f"healthCheckNodePort {service.health_check_node_port} is set, but the Service is not type "
+                f"LoadBalancer with externalTrafficPolicy: Local: the API server rejects it (\"may only be set "
+                f"when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'\")",
+                "remove healthCheckNodePort, or make the Service a LoadBalancer with externalTrafficPolicy: Local",
+                key="spec.healthCheckNodePort")
         if service.type not in ("ClusterIP", "ExternalName"):
             continue
         for port in service.ports:
@@ -57,6 +69,13 @@ def _not_allowed(service: Service, port: ServicePort) -> Finding:
 def node_port_out_of_range(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     low, high = settings.node_port_range
     for service in cluster.services:
+        health = service.health_check_node_port
+        if health and needs_health_check(service) and not _in_range(health, settings):
+            yield service.finding(
+                f"healthCheckNodePort {health} is outside the cluster's node port range {low}-{high}: it comes "
+                f"from the same allocator as nodePorts, so the API server rejects the Service",
+                f"use a port in {low}-{high}, or remove healthCheckNodePort and let Kubernetes allocate one",
+                key="spec.healthCheckNodePort")
         if service.type not in NODE_PORT_TYPES:
             continue  # elsewhere a nodePort is forbidden or ignored: node-port-not-allowed says so
         for port in service.ports:
@@ -75,6 +94,40 @@ def node_port_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding
         users = [(s, p) for s, p in users if _allocated(s, p, settings)]
         if len(users) > 1:
             yield from _conflicts(number, users)
+    for number, services in cluster.health_check_node_ports.items():
+        yield from _health_check_conflicts(cluster, number, services, settings)
+
+
+def _health_check_conflicts(cluster: Cluster, number: int, services: list[Service],
+                            settings: Settings) -> Iterator[Finding]:
+    """A healthCheckNodePort comes from the nodePort allocator: any earlier claim on the number clashes.
+
+    nodePorts count as the earlier claims, then healthCheckNodePorts in input order.
+    """
+    node_port_claims = [s for s, p in cluster.node_ports.get(number, ()) if _allocated(s, p, settings)]
+    first = node_port_claims[0] if node_port_claims else None
+    for service in services:
+        if not needs_health_check(service) or not _in_range(number, settings):
+            continue
+        if first is None:
+            first = service
+            continue
+        if first is not service and (first.namespace, first.name) == (service.namespace, service.name):
+            continue  # two definitions of one Service: duplicate-object, not a second claim
+        yield _health_check_clash(number, service, first, as_node_port=bool(node_port_claims))
+
+
+def _health_check_clash(number: int, service: Service, first: Service, as_node_port: bool) -> Finding:
+    if first is service:
+        what, related = "a nodePort of this Service", []
+    else:
+        kind = "a nodePort" if as_node_port else "the healthCheckNodePort"
+        what, related = f"{kind} of Service {first.namespace}/{first.name}", [first.related()]
+    return service.finding(
+        f"healthCheckNodePort {number} is already {what}: health check and service node ports come from one "
+        f"allocator, so the API server rejects the Service (\"provided port is already allocated\")",
+        "remove healthCheckNodePort and let Kubernetes allocate one, or pick a port no Service uses",
+        key="spec.healthCheckNodePort", related=related)
 
 
 def _conflicts(number: int, users: list[tuple[Service, ServicePort]]) -> Iterator[Finding]:
