@@ -70,7 +70,8 @@ def test_sarif_output_validates_and_locates_each_finding(project, sarif_validato
     assert run["columnKind"] == "unicodeCodePoints"
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == project.resolve().as_uri() + "/"
     by_rule = {r["ruleId"]: r for r in run["results"]}
-    assert sorted(by_rule) == ["ingress-backend-port-unmatched", "probe-port-unresolved", "service-selector-no-match"]
+    assert sorted(by_rule) == ["ingress-backend-port-unmatched", "probe-port-unresolved", "service-selector-no-match",
+                               "service-target-port-name-unresolved"]
     selector = by_rule["service-selector-no-match"]
     location = selector["locations"][0]["physicalLocation"]
     assert location == {"artifactLocation": {"uri": "k8s/service.yaml", "uriBaseId": "%SRCROOT%"},
@@ -148,12 +149,14 @@ def test_github_format_is_one_workflow_command_per_finding(project):
     result = portlint("check", "k8s", "--format", "github", cwd=project)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == ("::error file=k8s/deployment.yaml,line=27,col=15,title=probe-port-unresolved::"
+    assert lines[0].startswith("::error file=k8s/api.yaml,line=33,col=7,title=service-target-port-name-unresolved::"
+                               "Service default/shop-api: targetPort http of port http (80/TCP)")
+    assert lines[1] == ("::error file=k8s/deployment.yaml,line=27,col=15,title=probe-port-unresolved::"
                         "Deployment default/shop-web: container web: readinessProbe.httpGet.port 'http-port' "
-                        + lines[0].split("readinessProbe.httpGet.port 'http-port' ", 1)[1])
-    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 3 + ["portlint:"]
+                        + lines[1].split("readinessProbe.httpGet.port 'http-port' ", 1)[1])
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 4 + ["portlint:"]
     assert "%0Ahint: " in lines[0] and "\n" not in lines[0]
-    assert lines[-1] == "portlint: errors: 3, warnings: 0, info: 0 (files: 3, objects: 3)"
+    assert lines[-1] == "portlint: errors: 4, warnings: 0, info: 0 (files: 4, objects: 5)"
 
 
 def test_github_format_maps_severities_to_error_warning_notice():

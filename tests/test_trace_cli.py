@@ -87,7 +87,8 @@ def test_all_maps_every_entry_point():
     result = portlint("trace", "--all", FIXED)
     assert result.returncode == 0
     assert "✓ http://shop.example.com/" in result.stdout and "✓ nodeport:30080" in result.stdout
-    assert result.stdout.splitlines()[-1] == "2 entry points: 2 reach a container, 0 broken, 0 leave the manifests."
+    assert "✓ http://shop.example.com/api" in result.stdout
+    assert result.stdout.splitlines()[-1] == "3 entry points: 3 reach a container, 0 broken, 0 leave the manifests."
     assert portlint("trace", "--all", BROKEN).returncode == 1
 
 
@@ -96,15 +97,22 @@ def test_dot_output_parses_and_marks_the_broken_hops():
     (graph,) = pydot.graph_from_dot_data(result.stdout)
     labels = {node.get_name(): node.get_label().strip('"') for node in graph.get_nodes() if node.get_label()}
     assert set(labels.values()) == {"client (outside the cluster)", "Ingress default/shop", "nodePort 30080",
-                                    "Service default/shop-web"}
-    edges = {(labels[e.get_source()], labels[e.get_destination()]): e for e in graph.get_edges()}
-    broken = edges["client (outside the cluster)", "Ingress default/shop"]
-    assert broken.get_label() == '"shop.example.com/ ✗ ingress-backend-port-unmatched"'
+                                    "Service default/shop-web", "Service default/shop-api",
+                                    "Deployment default/shop-api"}
+    edges = {(labels[e.get_source()], labels[e.get_destination()], e.get_label().strip('"')): e
+             for e in graph.get_edges()}
+    broken = edges["client (outside the cluster)", "Ingress default/shop",
+                   "shop.example.com/ ✗ ingress-backend-port-unmatched"]
     assert broken.get_style() == "dashed"
-    assert edges["client (outside the cluster)", "nodePort 30080"].get_style() is None
+    assert edges["client (outside the cluster)", "Ingress default/shop", "shop.example.com/api"].get_style() is None
+    assert edges["Ingress default/shop", "Service default/shop-api",
+                 ":80 ✗ service-target-port-name-unresolved"].get_style() == "dashed"
+    assert edges["client (outside the cluster)", "nodePort 30080", ":30080"].get_style() is None
+    # beyond the break, the Deployment is drawn but not reached
+    assert edges["Service default/shop-api", "Deployment default/shop-api", ""].get_style() == "dotted"
     good = portlint("trace", "--all", FIXED, "--format", "dot").stdout
     (graph,) = pydot.graph_from_dot_data(good)
-    assert len(graph.get_edges()) == 6 and "#cc0000" not in good
+    assert len(graph.get_edges()) == 10 and "#cc0000" not in good
 
 
 def test_dot_escapes_quotes_in_names():
@@ -121,7 +129,7 @@ def test_mermaid_output():
     assert lines[0] == "flowchart LR"
     assert '  n1{{"Ingress default/shop"}}' in lines
     assert '  n0 -.->|"shop.example.com/ ✗ ingress-backend-port-unmatched"| n1' in lines
-    assert "  class n1,n3 broken" in lines
+    assert "  class n1,n2,n5 broken" in lines
 
 
 def test_trace_reads_paths_and_namespace_from_the_config_file(tmp_path):

@@ -2,7 +2,8 @@
 
 One node per object a request passes (the client, each Ingress, nodePort, load balancer, Service,
 workload, container), one edge per hop, labelled with the host/path or port it arrives on.
-A node or edge on which a hop breaks is drawn red, and the edge names the rule.
+A node or edge on which a hop breaks is drawn red, and the edge names the rule; the hops that a
+request never gets to, beyond a break, are drawn grey and dotted.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class GraphNode:
 @dataclass
 class Graph:
     nodes: dict[tuple, GraphNode] = field(default_factory=dict)
-    edges: dict[tuple, tuple[bool, str | None]] = field(default_factory=dict)  # (from, to, label) -> (ok, rule)
+    # (from, to, label) -> (ok, rule, reached): reached unless every path to it broke earlier
+    edges: dict[tuple, tuple[bool, str | None, bool]] = field(default_factory=dict)
 
     def node(self, hop: Hop) -> GraphNode:
         key = hop.node or (hop.type, id(hop))
@@ -36,27 +38,28 @@ class Graph:
         node.ok = node.ok and hop.ok
         return node
 
-    def edge(self, source: GraphNode, target: GraphNode, hop: Hop) -> None:
+    def edge(self, source: GraphNode, target: GraphNode, hop: Hop, reached: bool) -> None:
         key = (source.id, target.id, hop.edge)
-        ok, rule = self.edges.get(key, (True, None))
+        ok, rule, was_reached = self.edges.get(key, (True, None, False))
         if not hop.ok and ok:
             ok, rule = False, hop.rule or "broken"
-        self.edges[key] = (ok, rule)
+        self.edges[key] = (ok, rule, was_reached or reached)
 
     def edge_label(self, key: tuple) -> str:
-        ok, rule = self.edges[key]
+        ok, rule, _ = self.edges[key]
         return key[2] if ok else " ".join(part for part in (key[2], f"✗ {rule}") if part)
 
 
 def build(trace: Trace) -> Graph:
     graph = Graph()
     for path in trace.paths:
-        previous = None
+        previous, reached = None, True
         for hop in path.hops:
             node = graph.node(hop)
             if previous is not None:
-                graph.edge(previous, node, hop)
+                graph.edge(previous, node, hop, reached)
             previous = node
+            reached = reached and hop.ok
     return graph
 
 
@@ -88,9 +91,11 @@ def write_dot(trace: Trace, out: TextIO) -> None:
     for node in graph.nodes.values():
         color = "" if node.ok else ', color="#cc0000", fontcolor="#cc0000", penwidth=2'
         lines.append(f"  {node.id} [label={_dot_string(node.label)}, shape={SHAPES.get(node.kind, 'box')}{color}];")
-    for key, (ok, _) in graph.edges.items():
+    for key, (ok, _, reached) in graph.edges.items():
         source, target, label = key[0], key[1], graph.edge_label(key)
         style = "" if ok else ', color="#cc0000", fontcolor="#cc0000", style=dashed'
+        if ok and not reached:
+            style = ', color="#999999", fontcolor="#999999", style=dotted'
         lines.append(f"  {source} -> {target} [label={_dot_string(label)}{style}];")
     lines.append("}")
     out.write("\n".join(lines) + "\n")
@@ -114,19 +119,23 @@ def write_mermaid(trace: Trace, out: TextIO) -> None:
     for node in graph.nodes.values():
         opening, closing = MERMAID_SHAPES.get(node.kind, ("[", "]"))
         lines.append(f"  {node.id}{opening}{_mermaid_string(node.label)}{closing}")
-    broken_edges = []
-    for number, (key, (ok, _)) in enumerate(graph.edges.items()):
+    broken_edges, unreached_edges = [], []
+    for number, (key, (ok, _, reached)) in enumerate(graph.edges.items()):
         source, target, label = key[0], key[1], graph.edge_label(key)
-        arrow = "-->" if ok else "-.->"
+        arrow = "-->" if ok and reached else "-.->"
         lines.append(f"  {source} {arrow}|{_mermaid_string(label)}| {target}" if label else f"  {source} {arrow} {target}")
         if not ok:
             broken_edges.append(str(number))
+        elif not reached:
+            unreached_edges.append(str(number))
     lines.append("  classDef broken stroke:#c00,stroke-width:2px,color:#c00")
     broken = [node.id for node in graph.nodes.values() if not node.ok]
     if broken:
         lines.append(f"  class {','.join(broken)} broken")
     if broken_edges:
         lines.append(f"  linkStyle {','.join(broken_edges)} stroke:#c00,color:#c00")
+    if unreached_edges:
+        lines.append(f"  linkStyle {','.join(unreached_edges)} stroke:#999,color:#999")
     out.write("\n".join(lines) + "\n")
 
 
