@@ -27,7 +27,7 @@ def write_table(catalog: dict[str, RuleSpec], out: TextIO) -> None:
 
 def write_rule(spec: RuleSpec, out: TextIO) -> None:
     console = Console(file=out, highlight=False)
-    console.print(Text(spec.id, style="bold") + Text(f"  ({spec.severity})", style=STYLE[spec.severity]))
+    console.print(Text.assemble((spec.id, "bold"), (f"  ({spec.severity})", STYLE[spec.severity])))
     console.print(spec.summary)
     console.print()
     console.print(Markdown("## Why this breaks\n\n" + spec.rationale

@@ -52,11 +52,11 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     line_text = source.line_text(finding.line)
     if line_text is not None and line_text.strip():
         gutter = f"{finding.line:>6} │ "
-        console.print(Text(gutter, style="dim") + Text(safe(line_text.rstrip())))
+        console.print(Text.assemble((gutter, "dim"), safe(line_text.rstrip())))
         caret = " " * (len(gutter) + finding.column - 1) + "^"
         console.print(Text(caret, style=STYLE[finding.severity]))
     if finding.hint:
-        console.print(Text("    hint: ", style="green") + Text(safe(finding.hint)))
+        console.print(Text.assemble(("    hint: ", "green"), safe(finding.hint)))
     for related in finding.related:
         where = f" ({related.file}:{related.line})" if related.file else ""
         console.print(Text(safe(f"    see: {related.kind} {related.namespace}/{related.name}{where}"), style="dim"))

@@ -68,7 +68,9 @@ def _unreadable(trace: Trace) -> list[Text]:
 
 def _entry_tree(entry: Entry) -> Tree:
     status = STATUS[entry.status]
-    title = Text(f"{status[0]} ", style=status[1]) + Text(safe(entry.title), style="bold")
+    title = Text()  # spans, not a base style: only the mark is coloured
+    title.append(f"{status[0]} ", style=status[1])
+    title.append(safe(entry.title), style="bold")
     client = entry.paths[0].hops[0] if entry.paths else None
     if client is not None:
         title.append(f"  ({safe(client.label)})", style="dim")
@@ -90,7 +92,8 @@ def _merge_key(hop: Hop) -> tuple:
 
 def _hop_text(hop: Hop) -> Text:
     mark, style = BAD if not hop.ok else CAUTION if hop.rule else GOOD
-    text = Text(f"{mark} ", style=style)
+    text = Text()
+    text.append(f"{mark} ", style=style)
     text.append(safe(hop.label), style="bold" if hop.type in ("ingress", "service", "container") else "")
     if hop.file:
         text.append(f"  {safe(hop.file)}:{hop.line}", style="dim")
