@@ -176,3 +176,18 @@ def test_workload_templates_are_checked():
     assert [(f.line, f.field_path) for f in found] == [
         (23, "spec.template.spec.containers[0].readinessProbe.tcpSocket.port")]
     assert found[0].object.kind == "StatefulSet"
+
+
+def test_a_container_with_one_named_port_gets_it_suggested():
+    findings = only(lint("""\
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web}
+        spec:
+          containers:
+            - name: web
+              image: nginx
+              ports: [{name: http, containerPort: 8080}]
+              readinessProbe: {httpGet: {path: /healthz, port: http-port}}
+        """), "probe-port-unresolved")
+    assert len(findings) == 1 and findings[0].hint.startswith("if the probe is meant for http=8080, write port: http")

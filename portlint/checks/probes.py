@@ -70,4 +70,9 @@ def _hint(containers: list[Container], container: Container, name: str) -> str:
                 return (f"{container_label(other)} declares {name}={port.number}, but a probe resolves names only "
                         f"in its own container: use port: {port.number}, or declare the port in "
                         f"{container_label(container)}")
+    named = [port for port in container.ports if port.name]
+    if len(named) == 1:
+        only = named[0]
+        return (f"if the probe is meant for {only.name}={only.number}, write port: {only.name}; otherwise declare "
+                f"a port named {name!r} in this container's ports, or give the probe the port number")
     return f"declare a port named {name!r} in this container's ports, or give the probe the port number"
