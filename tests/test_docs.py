@@ -5,6 +5,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 from portlint import docs
@@ -61,3 +63,15 @@ def test_readme_lists_every_rule_with_its_severity():
     readme = (ROOT / "README.md").read_text()
     for spec in load_catalog().values():
         assert f"| `{spec.id}` | {spec.severity} | {spec.summary} |" in readme
+
+
+@pytest.mark.parametrize("command", [
+    ["check", "--cluster-per-path", "examples/broken", "examples/fixed"],
+    ["trace", "http://shop.example.com/", "examples/fixed"],
+    ["trace", "nodeport:30080", "examples/broken"],
+    ["trace", "https://shop.example.com/api/cart", "examples/broken"],
+])
+def test_the_outputs_the_readme_shows_are_real(command):
+    result = subprocess.run([sys.executable, "-m", "portlint", *command], cwd=ROOT, capture_output=True, text=True,
+                            env={**os.environ, "NO_COLOR": "1"}, timeout=60)
+    assert result.stdout.strip() and result.stdout.rstrip("\n") in (ROOT / "README.md").read_text()
