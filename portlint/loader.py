@@ -196,7 +196,44 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
         if key not in seen:
             seen.add(key)
             files.append(path)
+    patches = _kustomize_patches(files)
+    if patches:
+        files = [f for f in files if f == STDIN or os.path.realpath(f) not in patches]
     return files, missing
+
+
+KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+
+
+def _kustomize_patches(files: list[str]) -> set[str]:
+    """Files that a kustomization.yaml in the input applies as patches: fragments, not manifests.
+
+    A strategic-merge patch looks like a manifest but holds only the fields it changes (a
+    Deployment without a selector, a container without its image); read as one, it would
+    give false findings.
+    """
+    patches: set[str] = set()
+    for path in files:
+        if os.path.basename(path) not in KUSTOMIZATION_NAMES:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                kustomization = yaml.load(handle.read(MAX_FILE_BYTES), Loader=yaml.CSafeLoader)
+        except (OSError, yaml.YAMLError):
+            continue  # the loader reports the file itself
+        if isinstance(kustomization, dict):
+            base = os.path.dirname(path)
+            patches.update(os.path.realpath(os.path.join(base, p)) for p in _patch_paths(kustomization))
+    return patches
+
+
+def _patch_paths(kustomization: dict) -> Iterator[str]:
+    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
+        entries = kustomization.get(key)
+        for entry in entries if isinstance(entries, list) else ():
+            path = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(path, str) and path.endswith(YAML_SUFFIXES) and "\n" not in path:
+                yield path
 
 
 def missing(paths: list[str]) -> list[str]:
