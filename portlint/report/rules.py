@@ -32,6 +32,7 @@ def write_rule(spec: RuleSpec, out: TextIO) -> None:
     console.print()
     console.print(Markdown("## Why this breaks\n\n" + spec.rationale
                            + "".join(f"\n- <{url}>" for url in spec.references)))
+    console.print()
     console.print(Markdown("## How to fix it\n\n" + spec.remediation))
     console.print(Group(
         Panel(Syntax(spec.bad_example.rstrip(), "yaml"), title="bad", title_align="left", border_style="red"),
