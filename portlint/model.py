@@ -15,6 +15,7 @@ from portlint.loader import Mapping, Source
 from portlint.selectors import LabelSelector, PodLabels
 
 DEFAULT_PROTOCOL = "TCP"
+NODE_PORT_TYPES = ("NodePort", "LoadBalancer")  # the Service types that get node ports
 
 
 @dataclass(eq=False)

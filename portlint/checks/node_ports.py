@@ -6,10 +6,9 @@ from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
-from portlint.model import Cluster, Service, ServicePort
+from portlint.model import NODE_PORT_TYPES, Cluster, Service, ServicePort
 from portlint.settings import Settings
 
-NODE_PORT_TYPES = ("NodePort", "LoadBalancer")  # the only types the allocator reserves node ports for
 
 
 def _type_was_defaulted(service: Service) -> bool:

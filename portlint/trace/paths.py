@@ -16,6 +16,7 @@ from collections import defaultdict
 
 from portlint.findings import Finding, ObjectRef
 from portlint.model import (
+    NODE_PORT_TYPES,
     Cluster,
     Container,
     ContainerPort,
@@ -40,7 +41,6 @@ from portlint.trace.targets import (
     UrlTarget,
 )
 
-NODE_PORT_TYPES = ("NodePort", "LoadBalancer")
 REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
 PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 UNTRACED = "not traced further: "
