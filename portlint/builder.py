@@ -8,6 +8,7 @@ from portlint.kinds import WORKLOAD_KINDS, builtin_kind
 from portlint.loader import Document, Mapping
 from portlint.model import (
     DEFAULT_PROTOCOL,
+    PROBE_KINDS,
     Cluster,
     Container,
     ContainerPort,
@@ -33,7 +34,6 @@ from portlint.selectors import (
     suffixed,
 )
 
-PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 PROBE_HANDLERS = ("httpGet", "tcpSocket", "grpc")
 EMPTY = Mapping()
 
@@ -155,7 +155,7 @@ def _container(raw: Mapping, path: str, init: bool) -> Container:
                            host_port=p.get("hostPort") or None)
              for i, p in enumerate(_list(raw.get("ports")))]
     probes = []
-    for probe_kind in PROBES:
+    for probe_kind in PROBE_KINDS:
         probe = _mapping(raw.get(probe_kind))
         for handler in PROBE_HANDLERS:
             action = probe.get(handler)

@@ -16,6 +16,7 @@ from portlint.selectors import LabelSelector, PodLabels
 
 DEFAULT_PROTOCOL = "TCP"
 NODE_PORT_TYPES = ("NodePort", "LoadBalancer")  # the Service types that get node ports
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
 
 
 @dataclass(eq=False)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from portlint.findings import Finding, ObjectRef
 from portlint.model import (
     NODE_PORT_TYPES,
+    PROBE_KINDS,
     Cluster,
     Container,
     ContainerPort,
@@ -42,7 +43,6 @@ from portlint.trace.targets import (
 )
 
 REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
-PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
 UNTRACED = "not traced further: "
 EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
 
@@ -336,7 +336,7 @@ class Tracer:
             label = f"pod port {number}{_protocol(protocol)} (no container declares it; Kubernetes sends the traffic anyway)"
             hop = _hop("container", label, workload, workload.template, port=number,
                        node=("container", workload.ref, f":{number}"), edge=f":{number}")
-        fields = [f"{c.json_path}.{probe}" for c in workload.template.serving_containers for probe in PROBES]
+        fields = [f"{c.json_path}.{probe}" for c in workload.template.serving_containers for probe in PROBE_KINDS]
         fields += [port.json_path] if port else []
         hops.append(self.judge(hop, Claim(workload.ref, workload.file, under=tuple(fields))))
         return hops
