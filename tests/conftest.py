@@ -10,6 +10,26 @@ from portlint.settings import Settings
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
 
+# A Deployment app=web whose container declares port 80.
+WEB_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+          ports:
+            - containerPort: 80
+"""
+
 # Pods in the namespace, for tests of Services that select nothing: without any pods there, such a
 # Service is taken to front pods installed by other means and is not reported.
 OTHER_PODS = """\

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, WEB_DEPLOYMENT as DEPLOYMENT
 
 from portlint import config
 from portlint.settings import Settings
@@ -24,24 +24,6 @@ spec:
   ports:
     - port: 80
       nodePort: {node_port}
-"""
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-        - name: web
-          image: nginx
-          ports:
-            - containerPort: 80
 """
 
 
