@@ -1,0 +1,19 @@
+"""Small readers shared by the per-kind builders: tolerant of absent fields, never of wrong types (the schema checked those)."""
+
+from __future__ import annotations
+
+from portlint.loader import Mapping
+
+EMPTY = Mapping()
+
+
+def _mapping(value) -> Mapping:
+    return value if isinstance(value, Mapping) else EMPTY
+
+
+def _list(value) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _join(base: str, key: str) -> str:
+    return f"{base}.{key}" if base else key

@@ -1,0 +1,109 @@
+"""The cluster: every object of one check, and the indexes rules query (built once)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from portlint.model.ingress import Ingress
+from portlint.model.objects import KubeObject
+from portlint.model.pods import Workload
+from portlint.model.services import EndpointsObject, Service, ServicePort
+
+
+class PodIndex:
+    """Workloads by the labels their pods will carry, per namespace. Built once, queried by every rule."""
+
+    def __init__(self, workloads: list[Workload]):
+        self._by_label: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
+        self._by_dynamic_key: dict[tuple[str, str], list[Workload]] = defaultdict(list)
+        self._values: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._namespaces: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._order = {id(w): n for n, w in enumerate(workloads)}
+        self.namespaces = {w.namespace for w in workloads}  # namespaces that hold any pod template
+        self.lookups = 0  # counted so tests can assert that matching grows linearly
+        for workload in workloads:
+            ns = workload.namespace
+            for key, value in workload.pod_labels.static.items():
+                self._by_label[ns, key, value].append(workload)
+                self._values[ns, key].add(value)
+                self._namespaces[key, value].add(ns)
+            for key in workload.pod_labels.dynamic:
+                self._by_dynamic_key[ns, key].append(workload)
+
+    def select(self, namespace: str, selector: dict[str, str]) -> list[Workload]:
+        """The workloads in `namespace` whose pods a Service selector picks (empty selector: none)."""
+        candidates: dict[int, Workload] | None = None
+        for key, value in selector.items():
+            self.lookups += 1
+            found = {id(w): w for w in self._by_label.get((namespace, key, value), ())}
+            found.update((id(w), w) for w in self._by_dynamic_key.get((namespace, key), ()))
+            candidates = found if candidates is None else {k: w for k, w in candidates.items() if k in found}
+            if not candidates:
+                return []
+        chosen = [w for w in (candidates or {}).values()
+                  if all(w.pod_labels.can_equal(k, v) for k, v in selector.items())]
+        return sorted(chosen, key=lambda w: self._order[id(w)])
+
+    def values(self, namespace: str, key: str) -> set[str]:
+        """Every value that pods in `namespace` carry for label `key`."""
+        self.lookups += 1
+        return self._values.get((namespace, key), set())
+
+    def namespaces_with(self, key: str, value: str) -> set[str]:
+        self.lookups += 1
+        return self._namespaces.get((key, value), set())
+
+
+@dataclass
+class Cluster:
+    objects: list[KubeObject] = field(default_factory=list)
+    services: list[Service] = field(default_factory=list)
+    workloads: list[Workload] = field(default_factory=list)
+    ingresses: list[Ingress] = field(default_factory=list)
+    endpoints_for: set[tuple[str, str]] = field(default_factory=set)  # (namespace, Service name)
+    secrets: set[tuple[str, str]] = field(default_factory=set)
+    # (namespace, name) → every definition of that Service: the input may hold alternatives of one
+    # Service (overlays, variants in different directories)
+    services_by_name: dict[tuple[str, str], list[Service]] = field(default_factory=dict)
+    node_ports: dict[int, list[tuple[Service, ServicePort]]] = field(default_factory=dict)
+    # healthCheckNodePort → Services: the same allocator and range as nodePorts
+    health_check_node_ports: dict[int, list[Service]] = field(default_factory=dict)
+    custom_resources: dict[str, list[KubeObject]] = field(default_factory=dict)  # by namespace
+    pods: PodIndex = field(default_factory=lambda: PodIndex([]))
+    manifest_count: int = 0  # every manifest read, the invalid ones included
+
+    def add(self, obj: KubeObject) -> None:
+        self.objects.append(obj)
+        if isinstance(obj, Service):
+            self.services.append(obj)
+            self.services_by_name.setdefault((obj.namespace, obj.name), []).append(obj)
+            for port in obj.ports:
+                if port.node_port:
+                    self.node_ports.setdefault(port.node_port, []).append((obj, port))
+            if obj.health_check_node_port:
+                self.health_check_node_ports.setdefault(obj.health_check_node_port, []).append(obj)
+        elif isinstance(obj, Workload):
+            self.workloads.append(obj)
+        elif isinstance(obj, Ingress):
+            self.ingresses.append(obj)
+        elif isinstance(obj, EndpointsObject):
+            self.endpoints_for.add((obj.namespace, obj.service_name))
+        elif obj.kind == "Secret":
+            self.secrets.add((obj.namespace, obj.name))
+        elif not obj.builtin and "." in obj.ref.api_version.partition("/")[0]:
+            self.custom_resources.setdefault(obj.namespace, []).append(obj)
+
+    def build_indexes(self) -> None:
+        self.pods = PodIndex(self.workloads)
+
+    def service(self, namespace: str, name: str) -> Service | None:
+        """The first definition of the Service, if any."""
+        found = self.services_by_name.get((namespace, name))
+        return found[0] if found else None
+
+    def service_definitions(self, namespace: str, name: str) -> list[Service]:
+        return self.services_by_name.get((namespace, name), [])
+
+    def has_endpoints_for(self, service: Service) -> bool:
+        return (service.namespace, service.name) in self.endpoints_for

@@ -1,0 +1,70 @@
+"""What every part of the model is: a node that knows where it sits in its manifest, and the objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from portlint.findings import Finding, ObjectRef, Related
+from portlint.loader import Mapping, Source
+
+DEFAULT_PROTOCOL = "TCP"
+NODE_PORT_TYPES = ("NodePort", "LoadBalancer")  # the Service types that get node ports
+PROBE_KINDS = ("livenessProbe", "readinessProbe", "startupProbe")
+
+
+@dataclass(eq=False)
+class Node:
+    """A part of an object that findings can point at."""
+
+    raw: Mapping
+    json_path: str  # where this node sits in its manifest, e.g. "spec.ports[0]"
+
+    def field_path(self, key: str | None) -> str:
+        if not key:
+            return self.json_path
+        return f"{self.json_path}.{key}" if self.json_path else key
+
+    def position(self, key: str | None = None) -> tuple[int, int]:
+        """Line/column of `key` (a dotted path such as "spec.selector") below this node, or of the node."""
+        mapping = self.raw
+        *parents, last = key.split(".") if key else [None]
+        for part in parents:
+            child = mapping.get(part)
+            if not isinstance(child, Mapping):
+                return mapping.position(part)
+            mapping = child
+        return mapping.position(last)
+
+
+@dataclass(eq=False)
+class KubeObject(Node):
+    ref: ObjectRef
+    kind: str  # the built-in kind this is, or None for kinds the model does not read
+    source: Source
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    builtin: bool
+
+    @property
+    def name(self) -> str:
+        return self.ref.name
+
+    @property
+    def namespace(self) -> str:
+        return self.ref.namespace
+
+    @property
+    def file(self) -> str:
+        return self.source.path
+
+    def related(self) -> Related:
+        return Related(self.ref.kind, self.ref.namespace, self.ref.name, self.source.path, self.raw.line)
+
+    def finding(self, message: str, hint: str | None = None, at: Node | None = None,
+                key: str | None = None, related: Iterable[Related] = ()) -> Finding:
+        """A finding on this object, at `at`'s field `key` (or at `at`, or at the object itself)."""
+        node = at or self
+        line, column = node.position(key)
+        return Finding("", message, hint, object=self.ref, file=self.source.path, line=line,
+                       column=column, related=list(related), field_path=node.field_path(key))

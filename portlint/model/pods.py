@@ -1,0 +1,61 @@
+"""Pods: workloads, their pod templates, containers, container ports and probes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from portlint.model.objects import KubeObject, Node
+from portlint.selectors import LabelSelector, PodLabels
+
+
+@dataclass(eq=False)
+class ContainerPort(Node):
+    name: str | None
+    number: int  # containerPort
+    protocol: str
+    host_port: int | None
+
+    def describe(self) -> str:
+        named = f"{self.name}=" if self.name else ""
+        return f"{named}{self.number}/{self.protocol}"
+
+
+@dataclass(eq=False)
+class Probe(Node):
+    kind: str  # livenessProbe, readinessProbe, startupProbe
+    handler: str  # httpGet, tcpSocket, grpc
+    port: int | str
+
+
+@dataclass(eq=False)
+class Container(Node):
+    name: str
+    ports: list[ContainerPort]
+    probes: list[Probe]
+    sidecar: bool  # an init container with restartPolicy: Always runs beside the app containers
+
+
+@dataclass(eq=False)
+class PodTemplate(Node):
+    labels: dict[str, str]
+    containers: list[Container]
+    init_containers: list[Container]
+
+    @property
+    def serving_containers(self) -> list[Container]:
+        """The containers whose ports a Service can reach: app containers and sidecars, not plain init containers."""
+        return self.containers + [c for c in self.init_containers if c.sidecar]
+
+    def ports(self) -> Iterator[tuple[Container, ContainerPort]]:
+        for container in self.serving_containers:
+            for port in container.ports:
+                yield container, port
+
+
+@dataclass(eq=False)
+class Workload(KubeObject):
+    selector: LabelSelector | None
+    template: PodTemplate
+    pod_labels: PodLabels  # template labels plus the ones the controller adds
+    service_name: str | None = None  # StatefulSet spec.serviceName
