@@ -58,6 +58,19 @@ class Mapping(dict):
         index = self._index(key)
         self._key_positions[2 * index], self._key_positions[2 * index + 1] = line, column
 
+    def replaced(self, key: object, value: object = None, drop: bool = False) -> "Mapping":
+        """A copy with `key`'s value replaced (or the key dropped); every other key keeps its position."""
+        copy = Mapping(self.line, self.column)
+        positions = self._key_positions
+        for index, (name, item) in enumerate(self.items()):
+            if name == key and drop:
+                continue
+            copy[name] = value if name == key else item
+            known = 2 * index + 1 < len(positions)
+            copy._key_positions.extend((positions[2 * index], positions[2 * index + 1]) if known
+                                       else (self.line, self.column))
+        return copy
+
 
 class Sequence(list):
     """A YAML sequence that knows where it and each of its items start (1-based)."""
@@ -68,6 +81,13 @@ class Sequence(list):
         if index is not None and 0 <= index < len(self._item_positions) // 2:
             return self._item_positions[2 * index], self._item_positions[2 * index + 1]
         return self.line, self.column
+
+    def replaced(self, index: int, value: object) -> "Sequence":
+        """A copy with item `index` replaced; items keep their positions."""
+        copy = Sequence(value if i == index else item for i, item in enumerate(self))
+        copy.line, copy.column = getattr(self, "line", 1), getattr(self, "column", 1)
+        copy._item_positions = array("I", getattr(self, "_item_positions", ()))
+        return copy
 
 
 @dataclass(eq=False)
@@ -102,6 +122,8 @@ class Document:
     index: int  # position of the YAML document in its file, from 0
     path_prefix: tuple = ()  # JSON path of this manifest inside its document ("items", 3)
     problems: list[Finding] | None = None  # schema findings, once validated (schema.validate_all)
+    # JSON paths (inside the manifest) of what failed validation and is not read; () alone: the whole manifest
+    unreadable: tuple = ()
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """Validate each manifest against schemas/manifests.schema.json before the model reads it.
 
-A manifest that fails gets `manifest-invalid` findings (JSON path, position) and is kept out
-of the model: rules only ever see well-typed objects.
+A manifest that fails gets `manifest-invalid` findings (JSON path, position), and the JSON paths
+of every failing field are kept on the document (`Document.unreadable`, see `unreadable_paths`):
+the builder leaves those parts out and keeps the rest of the object (portlint/builder), so rules
+only ever see well-typed fields, and an object invalid in one field still exists.
 """
 
 from __future__ import annotations
@@ -59,18 +61,73 @@ def validate_all(documents: list[Document], default_namespace: str = "default") 
 
 
 def validate(document: Document, default_namespace: str = "default") -> list[Finding]:
+    """The manifest's schema findings (at most MAX_ERRORS_PER_MANIFEST); every failing path goes to `unreadable`."""
     data = document.data
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
     definition = SCHEMA_DEFINITION.get(kind) if kind else None
     if _fast_check(definition)(data):
         return []
-    findings = []
-    for error in sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        findings.append(_finding(document, list(error.absolute_path), _describe(error), _hint(error),
-                                 default_namespace))
-        if len(findings) == MAX_ERRORS_PER_MANIFEST:
+    errors = sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    document.unreadable = unreadable_paths(data, errors)
+    identity = document.unreadable == ((),)
+    return [_finding(document, list(error.absolute_path), _describe(error), _hint(error, identity), default_namespace)
+            for error in errors[:MAX_ERRORS_PER_MANIFEST]]
+
+
+# where a manifest says what it is: when one of these fails, nothing of the object can be placed
+IDENTITY = (("apiVersion",), ("kind",), ("metadata",), ("metadata", "name"), ("metadata", "generateName"),
+            ("metadata", "namespace"))
+
+
+def unreadable_paths(data: Mapping, errors) -> tuple:
+    """The parts of a manifest the model must not read, one JSON path (a tuple) per failing element.
+
+    A failing field takes with it the innermost list entry that is a mapping and holds it (a
+    Service port, a container, a container port, an Ingress path, a TLS entry): an entry is read
+    whole or not at all, so no element is ever built from a mix of valid fields and defaults
+    standing in for invalid ones. Outside list entries the failing field alone is left out. A
+    missing required key makes the mapping that lacks it unreadable (at the manifest's top level,
+    the missing key itself). When the object's identity (apiVersion, kind, metadata, name,
+    namespace) fails, the answer is `((),)`: the whole manifest.
+    """
+    paths = set()
+    for error in errors:
+        path = tuple(error.absolute_path)
+        if error.validator == "required" and not path:
+            missing = [key for key in error.validator_value if key not in data]
+            paths.update((key,) for key in missing)
+            continue
+        if error.validator == "anyOf" and path == ("metadata",):
+            return ((),)
+        paths.add(_element(data, path))
+    if any(p[:len(i)] == i or i[:len(p)] == p for p in paths for i in IDENTITY):
+        return ((),)
+    # a path inside another unreadable one adds nothing
+    return tuple(sorted((p for p in paths if not any(q != p and p[:len(q)] == q for q in paths)), key=str))
+
+
+def _element(data, path: tuple) -> tuple:
+    """`path`, widened to the innermost list entry that is a mapping and contains it.
+
+    An entry of a list of scalars (a TLS host, a selector value) with no such mapping around it
+    takes its whole list: lists only ever lose whole mappings, so their indices stay meaningful.
+    """
+    node, nodes = data, []
+    for step in path:
+        nodes.append(node)
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
             break
-    return findings
+    for depth in range(len(path) - 1, -1, -1):
+        if isinstance(path[depth], int) and depth < len(nodes):
+            parent = nodes[depth]
+            entry = parent[path[depth]] if isinstance(parent, list) and path[depth] < len(parent) else None
+            if isinstance(entry, Mapping):
+                return path[:depth + 1]
+    if path and isinstance(path[-1], int):
+        return path[:-1]
+    return path
 
 
 def _describe(error) -> str:
@@ -88,12 +145,14 @@ def _describe(error) -> str:
     return error.message
 
 
-def _hint(error) -> str:
+def _hint(error, identity: bool = False) -> str:
     value = error.instance
     if isinstance(value, str) and (is_placeholder(value) or value.isupper()):
         return ("this looks like a template placeholder: render the template first and check the result "
                 "(e.g. envsubst < file.yaml | portlint check -)")
-    return "fix the field's type or value; portlint skips this object until then"
+    if identity:
+        return "fix the field's type or value; portlint cannot tell which object this is and skips it until then"
+    return "fix the field's type or value; until then portlint checks the rest of the object without it"
 
 
 def _finding(document: Document, path: list, message: str, hint: str, default_namespace: str) -> Finding:

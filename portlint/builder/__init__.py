@@ -1,6 +1,31 @@
-"""Validated documents → the typed cluster model. Only schema-valid manifests reach this package.
+"""Validated documents → the typed cluster model.
 
 One module per area builds its kinds; `BUILDERS` says which module builds which built-in kind.
+
+Invalid objects still exist. A manifest that fails schema validation in some field is built
+like any other, from what of it can be read, so that it counts for every rule that asks whether
+an object is there (a Service an Ingress names, the pods in a namespace) and its valid parts
+(template labels, the other ports) are matched and checked. The mechanism is generic, driven by
+the JSON paths of the schema errors (schema.unreadable_paths), with no per-kind code:
+
+1. Each failing field is widened to its *element*: the innermost list entry that is a mapping
+   and holds it (one Service port, one container, one container port, one Ingress path, one TLS
+   entry); outside list entries, the field itself. Elements are read whole or not at all.
+2. The builders read `readable.readable_view(...)`: the manifest without those elements (a dropped
+   key, or a hole in a list that the builders skip, so JSON paths of the others stay right).
+   They never see a wrong type and never need to guard against one.
+3. Every node of the built object knows which paths were left out (`Node.unreadable`), and
+   `Node.readable(key)` tells a rule whether a field was read whole. A rule that concludes
+   from a field's value or absence, or from "all ports"/"all containers", asks first: the model
+   holds a default where the manifest had garbage (a Service whose `spec.type` failed reads
+   as ClusterIP), and the rule must not report on that default.
+4. When the object's identity (apiVersion, kind, metadata, name, namespace) fails, nothing of it
+   can be placed, and it stays out of the model: its `manifest-invalid` findings are all. Its
+   kind is remembered (`Cluster.unplaced_kinds`), so that no rule reports an object of that
+   kind as missing: it may be the one.
+
+New kinds adopt it by building through `_items`/`_mapping`/`_list` (holes and absent fields are
+skipped) and by checking `readable()` in their rules before they conclude from a field.
 """
 
 from __future__ import annotations
@@ -8,6 +33,7 @@ from __future__ import annotations
 from portlint import schema
 from portlint.findings import Finding, ObjectRef
 from portlint.builder.common import _mapping
+from portlint.builder.readable import mark_unreadable, readable_view
 from portlint.builder.ingress import build_ingress
 from portlint.builder.pods import build_workload
 from portlint.builder.services import build_service
@@ -24,9 +50,9 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
         if not schema.is_manifest(document.data):
             continue
         cluster.manifest_count += 1
-        problems = document.problems
-        if problems:
-            findings.extend(problems)
+        findings.extend(document.problems or ())
+        if document.unreadable == ((),):  # which object this is cannot be told
+            cluster.unplaced_kinds.add(builtin_kind(document.data.get("apiVersion"), document.data.get("kind")))
             continue
         cluster.add(build_object(document, namespace))
     cluster.build_indexes()
@@ -34,7 +60,7 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
 
 
 def build_object(document: Document, default_namespace: str) -> KubeObject:
-    data = document.data
+    data = readable_view(document.data, document.unreadable) if document.unreadable else document.data
     metadata = _mapping(data.get("metadata"))  # other kinds (a Kustomization) may have none
     kind = builtin_kind(data["apiVersion"], data["kind"])
     ref = ObjectRef(data["apiVersion"], data["kind"], metadata.get("namespace") or default_namespace,
@@ -43,7 +69,11 @@ def build_object(document: Document, default_namespace: str) -> KubeObject:
                   source=document.source, labels=metadata.get("labels") or {},
                   annotations=metadata.get("annotations") or {}, builtin=kind is not None)
     build = BUILDERS.get(kind)
-    return build(data, common) if build else KubeObject(**common)
+    obj = build(data, common) if build else KubeObject(**common)
+    if document.unreadable:
+        prefix = list(document.path_prefix)
+        mark_unreadable(obj, tuple(schema.json_path_text(prefix + list(p)) for p in document.unreadable))
+    return obj
 
 
 def _endpoints(data, common: dict) -> EndpointsObject:

@@ -15,5 +15,10 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
+def _items(value) -> list[tuple[int, Mapping]]:
+    """(index, entry) for each mapping of a list: entries left out as unreadable are holes, skipped."""
+    return [(i, item) for i, item in enumerate(_list(value)) if isinstance(item, Mapping)]
+
+
 def _join(base: str, key: str) -> str:
     return f"{base}.{key}" if base else key

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portlint.builder.common import EMPTY, _join, _list, _mapping
+from portlint.builder.common import EMPTY, _items, _join, _mapping
 from portlint.loader import Mapping
 from portlint.model import Ingress, IngressBackend, IngressPath, IngressRule, IngressTLS
 
@@ -13,16 +13,16 @@ def build_ingress(data: Mapping, common: dict) -> Ingress:
     default_key = "defaultBackend" if spec.get("defaultBackend") else "backend"
     default = spec.get(default_key)
     rules = []
-    for i, rule in enumerate(_list(spec.get("rules"))):
+    for i, rule in _items(spec.get("rules")):
         http = _mapping(rule.get("http"))
         paths = [IngressPath(raw=p, json_path=f"{base}.rules[{i}].http.paths[{j}]", path=p.get("path"),
                              path_type=p.get("pathType"),
                              backend=_backend(p["backend"], f"{base}.rules[{i}].http.paths[{j}].backend"))
-                 for j, p in enumerate(_list(http.get("paths")))]
+                 for j, p in _items(http.get("paths"))]
         rules.append(IngressRule(raw=rule, json_path=f"{base}.rules[{i}]", host=rule.get("host") or None, paths=paths))
     tls = [IngressTLS(raw=t, json_path=f"{base}.tls[{i}]", hosts=list(t.get("hosts") or []),
                       secret_name=t.get("secretName") or None)
-           for i, t in enumerate(_list(spec.get("tls")))]
+           for i, t in _items(spec.get("tls"))]
     class_name = spec.get("ingressClassName") or common["annotations"].get("kubernetes.io/ingress.class")
     return Ingress(class_name=class_name, rules=rules, tls=tls,
                    default_backend=_backend(default, f"{base}.{default_key}") if default else None, **common)

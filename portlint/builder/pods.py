@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portlint.builder.common import EMPTY, _join, _list, _mapping
+from portlint.builder.common import EMPTY, _items, _join, _mapping
 from portlint.loader import Mapping
 from portlint.model import DEFAULT_PROTOCOL, PROBE_KINDS, Container, ContainerPort, PodTemplate, Probe, Workload
 from portlint.selectors import (
@@ -45,9 +45,9 @@ def _template(spec: Mapping, base: str) -> PodTemplate:
 def _pod_template(template: Mapping, pod_spec: Mapping, path: str, labels: dict) -> PodTemplate:
     spec_path = f"{path}.spec" if template is not EMPTY else path
     containers = [_container(c, f"{spec_path}.containers[{i}]", init=False)
-                  for i, c in enumerate(_list(pod_spec.get("containers")))]
+                  for i, c in _items(pod_spec.get("containers"))]
     init = [_container(c, f"{spec_path}.initContainers[{i}]", init=True)
-            for i, c in enumerate(_list(pod_spec.get("initContainers")))]
+            for i, c in _items(pod_spec.get("initContainers"))]
     raw = template if template is not EMPTY else pod_spec
     return PodTemplate(raw=raw, json_path=path, labels=dict(labels), containers=containers, init_containers=init)
 
@@ -56,7 +56,7 @@ def _container(raw: Mapping, path: str, init: bool) -> Container:
     ports = [ContainerPort(raw=p, json_path=f"{path}.ports[{i}]", name=p.get("name") or None,
                            number=p["containerPort"], protocol=p.get("protocol") or DEFAULT_PROTOCOL,
                            host_port=p.get("hostPort") or None)
-             for i, p in enumerate(_list(raw.get("ports")))]
+             for i, p in _items(raw.get("ports"))]
     probes = []
     for probe_kind in PROBE_KINDS:
         probe = _mapping(raw.get(probe_kind))
@@ -82,7 +82,7 @@ def _label_selector(raw) -> LabelSelector | None:
     if not isinstance(raw, Mapping):
         return None
     expressions = [Requirement(e["key"], e["operator"], tuple(e.get("values") or ()))
-                   for e in _list(raw.get("matchExpressions"))]
+                   for _, e in _items(raw.get("matchExpressions"))]
     return LabelSelector(dict(raw.get("matchLabels") or {}), expressions)
 
 

@@ -77,9 +77,9 @@ def backend_sites(ingress: Ingress) -> Iterator[BackendSite]:
 
 
 def service_sites(ingress: Ingress) -> Iterator[BackendSite]:
-    """The backends that route to a Service (not to a `resource`)."""
+    """The backends that route to a Service (not to a `resource`), as far as they were read whole."""
     for site in backend_sites(ingress):
-        if not site.backend.resource and site.backend.service_name:
+        if not site.backend.resource and site.backend.service_name and site.backend.readable():
             yield site
 
 
@@ -114,7 +114,7 @@ def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Ite
     for ingress in cluster.ingresses:
         for site in service_sites(ingress):
             name, namespace = site.backend.service_name, ingress.namespace
-            if cluster.service(namespace, name) or is_placeholder(name):
+            if cluster.service(namespace, name) or is_placeholder(name) or cluster.may_hold_unplaced("Service"):
                 continue
             if _operator_may_create(cluster, namespace, name):
                 continue
@@ -157,6 +157,8 @@ def ingress_backend_port_unmatched(cluster: Cluster, settings: Settings) -> Iter
             candidates = cluster.service_definitions(ingress.namespace, backend.service_name)
             if not candidates or not backend.port_key:
                 continue  # a missing Service is its own rule; a missing port the API server rejects
+            if not all(s.readable("spec.ports") and s.readable("spec.type") for s in candidates):
+                continue  # a port left out as invalid may be the one the backend names
             problems = [_port_problem(backend, service) for service in candidates]
             if None in problems:
                 continue  # one of the alternatives of the Service has the port
@@ -342,6 +344,8 @@ def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Find
     for ingress in cluster.ingresses:
         if ingress.annotations.get(NGINX_CANARY) == "true":
             continue  # a canary Ingress shadows a route on purpose
+        if not (ingress.readable("spec.ingressClassName") and ingress.readable("metadata.annotations")):
+            continue  # which controller merges its rules is not known
         domain = merge_domain(ingress)
         for ingress_rule in ingress.rules:
             for path in ingress_rule.paths:
@@ -420,7 +424,7 @@ def ingress_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator
         namespaces_by_name.setdefault(name, []).append(namespace)
     known = cluster.secrets | _secrets_produced(cluster)
     for ingress in cluster.ingresses:
-        if _cert_manager_issues(ingress):
+        if _cert_manager_issues(ingress) or cluster.may_hold_unplaced("Secret"):
             continue
         for tls in ingress.tls:
             secret = tls.secret_name

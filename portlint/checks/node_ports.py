@@ -11,6 +11,11 @@ from portlint.settings import Settings
 
 
 
+def _type_readable(service: Service) -> bool:
+    """Whether the Service's type was read (when it failed validation, ClusterIP is only a stand-in)."""
+    return service.readable("spec.type")
+
+
 def _type_was_defaulted(service: Service) -> bool:
     spec = service.raw.get("spec")
     return not (isinstance(spec, dict) and spec.get("type"))
@@ -23,7 +28,7 @@ def _in_range(number: int, settings: Settings) -> bool:
 
 def _allocated(service: Service, port: ServicePort, settings: Settings) -> bool:
     """The allocator reserves this port's nodePort (if validation lets the Service through)."""
-    return service.type in NODE_PORT_TYPES and _in_range(port.node_port, settings)
+    return service.type in NODE_PORT_TYPES and _type_readable(service) and _in_range(port.node_port, settings)
 
 
 def needs_health_check(service: Service) -> bool:
@@ -34,7 +39,10 @@ def needs_health_check(service: Service) -> bool:
 @rule("node-port-not-allowed")
 def node_port_not_allowed(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for service in cluster.services:
-        if service.health_check_node_port and not needs_health_check(service):
+        if not _type_readable(service):
+            continue
+        if (service.health_check_node_port and not needs_health_check(service)
+                and service.readable("spec.externalTrafficPolicy")):
             yield service.finding(
                 f"healthCheckNodePort {service.health_check_node_port} is set, but the Service is not type "
                 f"LoadBalancer with externalTrafficPolicy: Local: the API server rejects it (\"may only be set "

@@ -42,8 +42,8 @@ def _unresolved_name(container: Container, probe: Probe) -> bool:
 
     Invalid names are port-name-invalid's: the API server rejects them before any kubelet sees them.
     """
-    if not isinstance(probe.port, str) or iana_svc_name(probe.port):
-        return False
+    if not isinstance(probe.port, str) or iana_svc_name(probe.port) or not container.readable("ports"):
+        return False  # (a port left out as invalid may carry the name)
     return all(port.name != probe.port for port in container.ports)
 
 

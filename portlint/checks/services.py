@@ -6,6 +6,7 @@ from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
+from portlint.kinds import WORKLOAD_KINDS
 from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload
 from portlint.names import iana_svc_name
 from portlint.ports import (
@@ -29,8 +30,12 @@ from portlint.similar import similar
 def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     stamped = _values_custom_resources_stamp(cluster)
     for service in cluster.services:
-        if not selects_pods(service) or cluster.pods.select(service.namespace, service.selector):
+        if not selects_pods(service) or not _selection_readable(service):
             continue
+        if cluster.pods.select(service.namespace, service.selector):
+            continue
+        if cluster.pods.may_select(service.namespace, service.selector) or cluster.may_hold_unplaced(*WORKLOAD_KINDS):
+            continue  # a pod template whose labels (or name) failed validation may be the one
         if (_made_by_an_operator(service, stamped) or _is_traffic_split_apex(cluster, service)
                 or _pods_come_from_elsewhere(cluster, service)):
             continue
@@ -38,6 +43,11 @@ def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[
             f"selector {format_labels(service.selector)} matches no pod template in namespace "
             f"{service.namespace}: the Service gets no endpoints",
             _near_miss_hint(cluster, service), key="spec.selector")
+
+
+def _selection_readable(service: Service) -> bool:
+    """The selector and the type (ExternalName selects nothing) were read as written."""
+    return service.readable("spec.selector") and service.readable("spec.type")
 
 
 def _values_custom_resources_stamp(cluster: Cluster) -> dict[str, list[set[str]]]:
@@ -119,7 +129,10 @@ def _near_miss_hint(cluster: Cluster, service: Service) -> str:
 def _served_services(cluster: Cluster) -> Iterator[tuple[Service, list[Workload]]]:
     """Each Service whose pods come from its selector, with the workloads that serve it (if any)."""
     for service in cluster.services:
-        workloads = backends(cluster, service)
+        if not _selection_readable(service):
+            continue
+        # a workload whose pod template failed validation in some part cannot be judged port by port
+        workloads = [w for w in backends(cluster, service) if w.template.readable()]
         if workloads:
             yield service, workloads
 
@@ -271,9 +284,11 @@ APISERVER_SERVICE = ("default", "kubernetes")
 @rule("service-no-selector")
 def service_no_selector(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for service in cluster.services:
-        if service.selector or service.type == "ExternalName":
+        if service.selector or service.type == "ExternalName" or not _selection_readable(service):
             continue
         if cluster.has_endpoints_for(service) or (service.namespace, service.name) == APISERVER_SERVICE:
+            continue
+        if cluster.may_hold_unplaced("Endpoints", "EndpointSlice"):
             continue
         yield service.finding(
             f"Service {service.name} has no selector and the input holds no Endpoints or EndpointSlice for it "

@@ -21,6 +21,8 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
         name = workload.service_name
         if workload.kind != "StatefulSet" or not name or cluster.service(workload.namespace, name):
             continue
+        if cluster.may_hold_unplaced("Service") or not workload.readable("spec.serviceName"):
+            continue
         yield workload.finding(
             f"spec.serviceName {name} names no Service in namespace {workload.namespace}: the pods do not get "
             f"their stable DNS names (<pod>.{name}.{workload.namespace}.svc)",

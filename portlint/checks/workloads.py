@@ -20,6 +20,9 @@ SELECTOR_REQUIRED_VERSIONS = ("apps/v1", "apps/v1beta2")
 @rule("workload-selector-mismatch")
 def workload_selector_mismatch(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for workload in cluster.workloads:
+        if not (workload.readable("spec.selector") and workload.labels_readable
+                and workload.readable("spec.manualSelector")):
+            continue  # the selector or the labels failed validation: manifest-invalid says so
         if workload.kind in APPS_KINDS:
             yield from _apps_selector(workload)
         elif workload.kind == "ReplicationController":

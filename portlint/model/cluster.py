@@ -21,6 +21,8 @@ class PodIndex:
         self._namespaces: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._order = {id(w): n for n, w in enumerate(workloads)}
         self.namespaces = {w.namespace for w in workloads}  # namespaces that hold any pod template
+        # per namespace, the workloads whose template labels failed validation (in part): unknown labels
+        self._unreadable_labels: dict[str, list[Workload]] = defaultdict(list)
         self.lookups = 0  # counted so tests can assert that matching grows linearly
         for workload in workloads:
             ns = workload.namespace
@@ -30,6 +32,8 @@ class PodIndex:
                 self._namespaces[key, value].add(ns)
             for key in workload.pod_labels.dynamic:
                 self._by_dynamic_key[ns, key].append(workload)
+            if not workload.labels_readable:
+                self._unreadable_labels[ns].append(workload)
 
     def select(self, namespace: str, selector: dict[str, str]) -> list[Workload]:
         """The workloads in `namespace` whose pods a Service selector picks (empty selector: none)."""
@@ -44,6 +48,15 @@ class PodIndex:
         chosen = [w for w in (candidates or {}).values()
                   if all(w.pod_labels.can_equal(k, v) for k, v in selector.items())]
         return sorted(chosen, key=lambda w: self._order[id(w)])
+
+    def may_select(self, namespace: str, selector: dict[str, str]) -> bool:
+        """Whether a pod template in `namespace` whose labels failed validation might match `selector`.
+
+        Its readable labels must not contradict the selector; the ones left out could be anything.
+        """
+        self.lookups += 1
+        return any(all(w.pod_labels.can_equal(k, v) or not w.pod_labels.has(k) for k, v in selector.items())
+                   for w in self._unreadable_labels.get(namespace, ()))
 
     def values(self, namespace: str, key: str) -> set[str]:
         """Every value that pods in `namespace` carry for label `key`."""
@@ -72,6 +85,9 @@ class Cluster:
     custom_resources: dict[str, list[KubeObject]] = field(default_factory=dict)  # by namespace
     pods: PodIndex = field(default_factory=lambda: PodIndex([]))
     manifest_count: int = 0  # every manifest read, the invalid ones included
+    # built-in kinds of manifests whose identity (name, namespace) failed validation: such an object
+    # may be the one a rule finds missing, so "no <kind> named N" is not reported while one exists
+    unplaced_kinds: set[str] = field(default_factory=set)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)
@@ -96,6 +112,10 @@ class Cluster:
 
     def build_indexes(self) -> None:
         self.pods = PodIndex(self.workloads)
+
+    def may_hold_unplaced(self, *kinds: str) -> bool:
+        """Whether an object of one of `kinds` is in the input but could not be placed (its identity failed)."""
+        return any(kind in self.unplaced_kinds for kind in kinds)
 
     def service(self, namespace: str, name: str) -> Service | None:
         """The first definition of the Service, if any."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from portlint.findings import Finding, ObjectRef, Related
@@ -19,6 +19,21 @@ class Node:
 
     raw: Mapping
     json_path: str  # where this node sits in its manifest, e.g. "spec.ports[0]"
+    # JSON paths of the object's parts that failed validation and were left out (portlint/builder)
+    unreadable: tuple[str, ...] = field(default=(), kw_only=True, repr=False)
+
+    def readable(self, key: str | None = None) -> bool:
+        """Whether this node's field `key` (or the node itself) was read whole.
+
+        False when the field failed validation, sits inside a part that did, or contains one (a
+        Service's `spec.ports` when one port was left out): its value in the model is then not
+        what the manifest says, and a rule must not conclude anything from it, least of all
+        from its absence.
+        """
+        if not self.unreadable:
+            return True
+        wanted = self.field_path(key)
+        return not any(_overlaps(wanted, path) for path in self.unreadable)
 
     def field_path(self, key: str | None) -> str:
         if not key:
@@ -35,6 +50,12 @@ class Node:
                 return mapping.position(part)
             mapping = child
         return mapping.position(last)
+
+
+def _overlaps(a: str, b: str) -> bool:
+    """One JSON path is the other or lies inside it ("spec.ports" and "spec.ports[1].port")."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return long == short or not short or (long.startswith(short) and long[len(short)] in ".[")
 
 
 @dataclass(eq=False)

@@ -59,3 +59,10 @@ class Workload(KubeObject):
     template: PodTemplate
     pod_labels: PodLabels  # template labels plus the ones the controller adds
     service_name: str | None = None  # StatefulSet spec.serviceName
+
+    @property
+    def labels_readable(self) -> bool:
+        """The labels its pods are made with were read whole (a Pod's own, or its template's)."""
+        if self.kind == "Pod":
+            return self.readable("metadata.labels")
+        return self.template.readable("metadata.labels")
