@@ -26,6 +26,18 @@ SCHEMA_DEFINITION = {
 }
 
 
+# the apiVersions whose fields differ from the kind's current version: (apiVersion, kind) -> definition
+LEGACY_INGRESS_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
+VERSIONED_SCHEMA_DEFINITION = {(version, "Ingress"): "IngressLegacy" for version in LEGACY_INGRESS_VERSIONS}
+
+
+def schema_definition(api_version: object, kind: str | None) -> str | None:
+    """The schema definition for this apiVersion of a built-in kind (fields can depend on the version)."""
+    if kind is None:
+        return None
+    return VERSIONED_SCHEMA_DEFINITION.get((api_version, kind)) or SCHEMA_DEFINITION.get(kind)
+
+
 def api_group(api_version: str) -> str:
     return api_version.rpartition("/")[0] if "/" in api_version else ""
 

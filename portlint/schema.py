@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 
 from portlint.findings import Finding, ObjectRef
-from portlint.kinds import SCHEMA_DEFINITION, builtin_kind
+from portlint.kinds import builtin_kind, schema_definition
 from portlint.loader import Document, Mapping, Sequence
 from portlint.names import is_placeholder
 from portlint.resources import data_dir
@@ -64,7 +64,7 @@ def validate(document: Document, default_namespace: str = "default") -> list[Fin
     """The manifest's schema findings (at most MAX_ERRORS_PER_MANIFEST); every failing path goes to `unreadable`."""
     data = document.data
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
-    definition = SCHEMA_DEFINITION.get(kind) if kind else None
+    definition = schema_definition(data.get("apiVersion"), kind)
     if _fast_check(definition)(data):
         return []
     errors = sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
@@ -135,6 +135,8 @@ def _describe(error) -> str:
         return "metadata.name is required"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required")
+    if error.validator == "not":  # a field that this apiVersion does not have
+        return error.schema.get("description") or "this field does not exist in this apiVersion"
     if error.validator == "type":
         wanted = error.validator_value
         wanted = " or ".join(t for t in wanted if t != "null") if isinstance(wanted, list) else wanted
@@ -152,6 +154,9 @@ def _hint(error, identity: bool = False) -> str:
                 "(e.g. envsubst < file.yaml | portlint check -)")
     if identity:
         return "fix the field's type or value; portlint cannot tell which object this is and skips it until then"
+    if error.validator == "not":
+        return ("write the field the way this apiVersion spells it (or move the object to the apiVersion it is "
+                "written for); until then portlint checks the rest of the object without it")
     return "fix the field's type or value; until then portlint checks the rest of the object without it"
 
 

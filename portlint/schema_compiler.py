@@ -11,7 +11,7 @@ from typing import Callable
 
 Predicate = Callable[[object], bool]
 SUPPORTED = {"type", "properties", "additionalProperties", "items", "required", "enum", "$ref", "allOf",
-             "anyOf", "title", "description", "$schema", "$id", "$defs"}
+             "anyOf", "not", "title", "description", "$schema", "$id", "$defs"}
 
 _TYPES: dict[str, Predicate] = {
     "object": lambda v: isinstance(v, dict),
@@ -59,6 +59,9 @@ class Compiler:
             return lambda v: any(v == a and type(v) is type(a) for a in allowed)
         if keyword == "$ref":
             return self.ref(argument)
+        if keyword == "not":  # {"not": {}}: a field that must be absent
+            inner = self.compile(argument)
+            return lambda v: not inner(v)
         if keyword in ("allOf", "anyOf"):
             parts = [self.compile(s) for s in argument]
             combine = all if keyword == "allOf" else any

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from portlint import schema
 from portlint.catalog import load_catalog
-from portlint.kinds import SCHEMA_DEFINITION, builtin_kind
+from portlint.kinds import builtin_kind, schema_definition
 from portlint.loader import load_text
 from portlint.schema_compiler import Compiler
 
@@ -22,7 +22,7 @@ ODD_VALUES = [None, "eighty", 80, -1, 1.5, True, [], {}, ["x"], {"a": 1}, "TCP",
 
 def definition_of(data):
     kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
-    return SCHEMA_DEFINITION.get(kind) if kind else None
+    return schema_definition(data.get("apiVersion"), kind)
 
 
 def paths(value, prefix=()):

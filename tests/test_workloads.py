@@ -146,8 +146,12 @@ spec:
 """
 
 
-def test_jobs_only_with_manual_selector():
-    assert mismatches(JOB.format(selector="  selector: {matchLabels: {app: other}}")) == []
+def test_jobs_without_manual_selector_get_a_generated_one():
+    # ValidateGeneratedSelector: a hand-written selector must select the generated labels
+    findings = mismatches(JOB.format(selector="  selector: {matchLabels: {app: other}}"))
+    assert len(findings) == 1 and "not auto-generated" in findings[0].message
+    assert mismatches(JOB.format(selector="  selector: {matchLabels: {job-name: migrate}}")) == []
+    assert mismatches(JOB.format(selector="  parallelism: 1")) == []
     manual = "  manualSelector: true\n  selector: {{matchLabels: {{app: {}}}}}"
     assert mismatches(JOB.format(selector=manual.format("migrate"))) == []
     assert len(mismatches(JOB.format(selector=manual.format("other")))) == 1

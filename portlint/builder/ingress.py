@@ -1,16 +1,24 @@
-"""Ingress: rules, paths, backends (v1 and the legacy fields) and TLS entries."""
+"""Ingress: rules, paths, backends (v1 fields in v1, the legacy fields in the beta APIs) and TLS entries."""
 
 from __future__ import annotations
 
 from portlint.builder.common import EMPTY, _items, _join, _mapping
+from portlint.kinds import LEGACY_INGRESS_VERSIONS
 from portlint.loader import Mapping
 from portlint.model import Ingress, IngressBackend, IngressPath, IngressRule, IngressTLS
 
 
 def build_ingress(data: Mapping, common: dict) -> Ingress:
+    """Each apiVersion's own fields only: the beta backend fields in the beta APIs, the v1 ones in v1.
+
+    A v1 Ingress that uses serviceName/servicePort has no Service in that backend (the schema
+    reports it as manifest-invalid and the entry is left out), and the reverse in the beta APIs.
+    """
     spec = _mapping(data.get("spec"))
     base = _join(common["json_path"], "spec")
-    default_key = "defaultBackend" if spec.get("defaultBackend") else "backend"
+    legacy = common["ref"].api_version in LEGACY_INGRESS_VERSIONS
+    _backend = _legacy_backend if legacy else _v1_backend
+    default_key = "backend" if legacy else "defaultBackend"
     default = spec.get(default_key)
     rules = []
     for i, rule in _items(spec.get("rules")):
@@ -28,7 +36,7 @@ def build_ingress(data: Mapping, common: dict) -> Ingress:
                    default_backend=_backend(default, f"{base}.{default_key}") if default else None, **common)
 
 
-def _backend(raw, path: str) -> IngressBackend:
+def _v1_backend(raw, path: str) -> IngressBackend:
     raw = _mapping(raw)
     service = raw.get("service")
     if isinstance(service, Mapping):
@@ -39,6 +47,12 @@ def _backend(raw, path: str) -> IngressBackend:
                               service_name=service["name"], port_number=number, port_name=name,
                               port_key="number" if number is not None else ("name" if name else ""),
                               resource=False)
+    return IngressBackend(raw=raw, json_path=path, service_name=None, port_number=None, port_name=None,
+                          port_key="", resource=raw.get("resource") is not None)
+
+
+def _legacy_backend(raw, path: str) -> IngressBackend:
+    raw = _mapping(raw)
     legacy_port = raw.get("servicePort")
     return IngressBackend(raw=raw, json_path=path, service_name=raw.get("serviceName") or None,
                           port_number=legacy_port if isinstance(legacy_port, int) else None,

@@ -9,6 +9,7 @@ from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
+from portlint.kinds import LEGACY_INGRESS_VERSIONS
 from portlint.loader import Mapping, Sequence
 from portlint.model import (
     Cluster,
@@ -23,7 +24,7 @@ from portlint.names import dns1123_subdomain, is_placeholder, wildcard_dns1123_s
 from portlint.settings import Settings
 from portlint.similar import similar
 
-LEGACY_INGRESS_APIS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
+LEGACY_INGRESS_APIS = LEGACY_INGRESS_VERSIONS
 IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
 # validateHTTPIngressPath (pkg/apis/networking/validation): forbidden in Exact and Prefix paths
 INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
@@ -53,8 +54,7 @@ class BackendSite:
 
     @property
     def v1_form(self) -> bool:
-        raw = _lookup(self.node.raw, self.key)
-        return isinstance(raw, Mapping) and raw.get("service") is not None
+        return not is_legacy(self.ingress)
 
     @property
     def name_key(self) -> str:
@@ -69,7 +69,7 @@ class BackendSite:
 
 def backend_sites(ingress: Ingress) -> Iterator[BackendSite]:
     if ingress.default_backend:
-        key = "spec.defaultBackend" if _lookup(ingress.raw, "spec.defaultBackend") else "spec.backend"
+        key = "spec.backend" if is_legacy(ingress) else "spec.defaultBackend"
         yield BackendSite(ingress, ingress.default_backend, ingress, key)
     for ingress_rule in ingress.rules:
         for path in ingress_rule.paths:

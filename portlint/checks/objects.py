@@ -59,6 +59,7 @@ OTHER_NAMESPACED = {
 
 
 CRONJOB_NAME_MAX = 52  # the CronJob controller appends an 11-character "-<timestamp>" to Job names
+LABEL_VALUE_MAX = 63  # a Job's name becomes the value of its pods' job-name label
 
 
 # --- duplicate-object ------------------------------------------------------------------------------
@@ -195,6 +196,9 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
         if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
             problems.append(f"must be no more than {CRONJOB_NAME_MAX} characters (the Jobs it creates add "
                             f"an 11-character suffix)")
+        if obj.kind == "Job" and len(name) > LABEL_VALUE_MAX and _generated_selector(obj):
+            problems.append(f"must be no more than {LABEL_VALUE_MAX} characters: the API server copies it into "
+                            f"the pod template's job-name label, and label values are at most {LABEL_VALUE_MAX}")
         if problems:
             yield obj.finding(f"{obj.kind} name {name!r} is not {syntax}: {'; '.join(problems)}; "
                               f"the API server rejects the object", _rename_hint(name, check), key="metadata.name")
@@ -205,6 +209,11 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
             yield obj.finding(f"{obj.kind} generateName {generate_name!r} is not the start of {syntax}: "
                               f"{'; '.join(problems)}; the API server rejects the object",
                               "use lowercase letters, digits and '-' only", key="metadata.generateName")
+
+
+def _generated_selector(job: KubeObject) -> bool:
+    spec = job.raw.get("spec")
+    return not (isinstance(spec, Mapping) and spec.get("manualSelector") is True)
 
 
 def _namespace_findings(obj: KubeObject) -> Iterator[Finding]:

@@ -8,7 +8,7 @@ from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.loader import Mapping
 from portlint.model import Cluster, Workload
-from portlint.selectors import LabelSelector, PodLabels, Requirement, format_labels
+from portlint.selectors import ANY_VALUE, LabelSelector, PodLabels, Requirement, format_labels
 from portlint.settings import Settings
 
 APPS_KINDS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
@@ -29,6 +29,10 @@ def workload_selector_mismatch(cluster: Cluster, settings: Settings) -> Iterator
             yield from _replication_controller_selector(workload)
         elif workload.kind == "Job" and _spec(workload).get("manualSelector") is True:
             yield from _manual_job_selector(workload)
+        elif workload.kind == "Job":
+            yield from _generated_job_selector(workload)
+        elif workload.kind == "CronJob":
+            yield from _cron_job_selector(workload)
 
 
 def _spec(workload: Workload) -> Mapping:
@@ -69,6 +73,54 @@ def _manual_job_selector(workload: Workload) -> Iterator[Finding]:
             "controller generate a selector", key="spec.manualSelector")
         return
     yield from _mismatch(workload, workload.selector)
+
+
+def _generated_job_selector(workload: Workload) -> Iterator[Finding]:
+    """Without manualSelector the API server generates the selector and labels the template itself.
+
+    generateSelectorIfNeeded (pkg/registry/batch/job/strategy.go) adds job-name and controller-uid
+    labels, keeping any the template already has; ValidateGeneratedSelector then requires their
+    values to be the Job's own, and a selector given by hand to select them ("`selector` not
+    auto-generated").
+    """
+    name = workload.name
+    for key in ("job-name", "batch.kubernetes.io/job-name"):
+        value = workload.template.labels.get(key)
+        if value is not None and value != name:
+            yield workload.finding(
+                f"the pod template's label {key}={value} is not the Job's name: the Job controller selects its pods "
+                f"by {key}={name} and the API server rejects the Job", f"remove the label {key} from the pod "
+                f"template (the API server adds it), or set it to {name}", at=workload.template,
+                key=f"metadata.labels.{key}" if "." not in key else "metadata.labels")
+    selector = workload.selector
+    if selector is None or selector.empty:
+        return
+    generated = PodLabels({"job-name": name, "batch.kubernetes.io/job-name": name},
+                          {"controller-uid": ANY_VALUE, "batch.kubernetes.io/controller-uid": ANY_VALUE})
+    if not selector.matches(generated):
+        yield workload.finding(
+            f"spec.selector ({selector}) is set but spec.manualSelector is not true: the API server generates the "
+            f"selector (controller-uid, job-name) and rejects one that selects anything else (\"`selector` not "
+            f"auto-generated\")", "remove spec.selector and let the API server generate it, or set "
+            "spec.manualSelector: true and make the selector match the pod template's labels", key="spec.selector")
+
+
+def _cron_job_selector(workload: Workload) -> Iterator[Finding]:
+    """ValidateJobTemplateSpec: a CronJob's Jobs always get generated selectors."""
+    job_spec = _spec(workload).get("jobTemplate")
+    job_spec = job_spec.get("spec") if isinstance(job_spec, Mapping) else None
+    if not isinstance(job_spec, Mapping):
+        return
+    where = "spec.jobTemplate.spec"
+    if job_spec.get("selector") is not None:
+        yield workload.finding(
+            f"{where}.selector is set: the API server rejects it (\"`selector` will be auto-generated\"): each Job "
+            f"the CronJob creates gets a generated selector", f"remove {where}.selector; to select the Jobs' pods "
+            f"elsewhere, use the pod template's labels", key="spec.jobTemplate.spec.selector")
+    if job_spec.get("manualSelector") is True:
+        yield workload.finding(
+            f"{where}.manualSelector is true: a CronJob's Jobs cannot use a manual selector, the API server rejects it",
+            f"remove {where}.manualSelector", key="spec.jobTemplate.spec.manualSelector")
 
 
 def _mismatch(workload: Workload, selector: LabelSelector) -> Iterator[Finding]:
