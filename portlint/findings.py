@@ -20,7 +20,12 @@ class ObjectRef(NamedTuple):
                 "namespace": self.namespace, "name": self.name}
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.namespace}/{self.name}"
+        return f"{self.kind} {self.qualified_name}"
+
+    @property
+    def qualified_name(self) -> str:
+        """namespace/name; a cluster-scoped object (namespace "") is just its name."""
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
 
 class Related(NamedTuple):
@@ -34,6 +39,10 @@ class Related(NamedTuple):
 
     def to_json(self) -> dict:
         return self._asdict()
+
+    @property
+    def qualified_name(self) -> str:
+        return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
 
 @dataclass

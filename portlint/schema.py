@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 
 from portlint.findings import Finding, ObjectRef
-from portlint.kinds import builtin_kind, schema_definition
+from portlint.kinds import builtin_kind, is_cluster_scoped, schema_definition
 from portlint.loader import Document, Mapping, Sequence
 from portlint.names import is_placeholder
 from portlint.resources import data_dir
@@ -189,7 +189,11 @@ def _object_ref(data: Mapping, default_namespace: str) -> ObjectRef | None:
     fields = (data.get("apiVersion"), data.get("kind"), name)
     if not all(isinstance(f, str) for f in fields):
         return None
-    return ObjectRef(fields[0], fields[1], namespace if isinstance(namespace, str) and namespace else default_namespace, name)
+    if is_cluster_scoped(fields[0], fields[1]):
+        namespace = ""
+    elif not (isinstance(namespace, str) and namespace):
+        namespace = default_namespace
+    return ObjectRef(fields[0], fields[1], namespace, name)
 
 
 def json_path_text(path: list) -> str:

@@ -37,7 +37,7 @@ from portlint.builder.readable import mark_unreadable, readable_view
 from portlint.builder.ingress import build_ingress
 from portlint.builder.pods import build_workload
 from portlint.builder.services import build_service
-from portlint.kinds import WORKLOAD_KINDS, builtin_kind
+from portlint.kinds import WORKLOAD_KINDS, api_group, builtin_kind, is_cluster_scoped
 from portlint.loader import Document
 from portlint.model import Cluster, EndpointsObject, KubeObject
 
@@ -55,16 +55,33 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
             cluster.unplaced_kinds.add(builtin_kind(document.data.get("apiVersion"), document.data.get("kind")))
             continue
         cluster.add(build_object(document, namespace))
+    _unnamespace_custom_cluster_scoped(cluster)
     cluster.build_indexes()
     return cluster, findings
+
+
+def _unnamespace_custom_cluster_scoped(cluster: Cluster) -> None:
+    """Objects of the kinds that a CustomResourceDefinition in the input declares `scope: Cluster`."""
+    scoped = set()
+    for obj in cluster.objects:
+        spec = obj.raw.get("spec")
+        if obj.ref.kind == "CustomResourceDefinition" and isinstance(spec, dict) and spec.get("scope") == "Cluster":
+            names = spec.get("names")
+            if isinstance(names, dict) and isinstance(names.get("kind"), str) and isinstance(spec.get("group"), str):
+                scoped.add((spec["group"], names["kind"]))
+    if scoped:
+        for obj in cluster.objects:
+            if obj.ref.namespace and (api_group(obj.ref.api_version), obj.ref.kind) in scoped:
+                obj.ref = obj.ref._replace(namespace="")
 
 
 def build_object(document: Document, default_namespace: str) -> KubeObject:
     data = readable_view(document.data, document.unreadable) if document.unreadable else document.data
     metadata = _mapping(data.get("metadata"))  # other kinds (a Kustomization) may have none
     kind = builtin_kind(data["apiVersion"], data["kind"])
-    ref = ObjectRef(data["apiVersion"], data["kind"], metadata.get("namespace") or default_namespace,
-                    metadata.get("name") or metadata.get("generateName", ""))
+    namespace = "" if is_cluster_scoped(data["apiVersion"], data["kind"]) else (
+        metadata.get("namespace") or default_namespace)
+    ref = ObjectRef(data["apiVersion"], data["kind"], namespace, metadata.get("name") or metadata.get("generateName", ""))
     common = dict(raw=data, json_path=schema.json_path_text(list(document.path_prefix)), ref=ref, kind=kind,
                   source=document.source, labels=metadata.get("labels") or {},
                   annotations=metadata.get("annotations") or {}, builtin=kind is not None)

@@ -46,7 +46,7 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     head.append(finding.rule, style="bold")
     head.append("  ")
     if finding.object:
-        head.append(safe(f"{finding.object.kind} {finding.object.namespace}/{finding.object.name}: "), style="bold")
+        head.append(safe(f"{finding.object}: "), style="bold")
     head.append(safe(finding.message))
     console.print(head)
     line_text = source.line_text(finding.line)
@@ -59,7 +59,7 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
         console.print(Text.assemble(("    hint: ", "green"), safe(finding.hint)))
     for related in finding.related:
         where = f" ({related.file}:{related.line})" if related.file else ""
-        console.print(Text(safe(f"    see: {related.kind} {related.namespace}/{related.name}{where}"), style="dim"))
+        console.print(Text(safe(f"    see: {related.kind} {related.qualified_name}{where}"), style="dim"))
 
 
 def _summary(report: Report) -> Text:

@@ -109,7 +109,8 @@ def _port(text: str, value: str, what: str) -> int:
 def _service_port(text: str, value: str) -> int | str:
     if value.isdigit():
         return _port(text, value, "port")
-    if not value or len(value) > 15 or not _PORT_NAME.fullmatch(value):
+    # Service port names are DNS-1123 labels of up to 63 characters (only container ports are IANA names)
+    if not value or len(value) > 63 or not _PORT_NAME.fullmatch(value):
         raise TargetError(text, f"the port {value!r} is neither a number nor a Service port name")
     return value
 
