@@ -57,6 +57,12 @@ class BackendSite:
         return not is_legacy(self.ingress)
 
     @property
+    def raw_backend(self) -> Mapping:
+        """The backend's own mapping in the manifest."""
+        raw = _lookup(self.node.raw, self.key)
+        return raw if isinstance(raw, Mapping) else Mapping()
+
+    @property
     def name_key(self) -> str:
         return f"{self.key}.service.name" if self.v1_form else f"{self.key}.serviceName"
 

@@ -180,8 +180,14 @@ def _service_port_names(service: Service, port: ServicePort) -> Iterator[Finding
 
 
 def _container_port_names(workload: Workload, container: Container) -> Iterator[Finding]:
+    first: dict[str, ContainerPort] = {}
     for port in container.ports:
         problems = iana_svc_name(port.name) if port.name else []
+        if not problems and port.name:
+            # validateContainerPorts: names are unique within a container ("Duplicate value")
+            earlier = first.setdefault(port.name, port)
+            if earlier is not port:
+                yield _name_duplicate_in_container(workload, container, port, earlier)
         if not problems:
             continue
         hint = (f"a port name needs a letter: name it e.g. \"http\" or \"p{port.name}\", or remove the name"
@@ -310,8 +316,7 @@ def _repeated_names(workload: Workload, skip: set[int]) -> Iterator[Finding]:
             if not port.name or iana_svc_name(port.name) or id(port) in skip:
                 continue  # invalid names are port-name-invalid's; the API skips them here too
             if port.name in in_container:
-                yield _name_duplicate_in_container(workload, container, port, in_container[port.name])
-                continue
+                continue  # a name repeated in one container is rejected: port-name-invalid says so
             in_container[port.name] = port
             if id(container) in serving:
                 earlier = in_pod.setdefault((port.name, port.protocol), (container, port))

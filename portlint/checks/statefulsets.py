@@ -7,7 +7,7 @@ from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
-from portlint.model import Cluster, Workload
+from portlint.model import Cluster, Service, Workload
 from portlint.settings import Settings
 from portlint.similar import similar
 
@@ -19,14 +19,37 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
         service_names[service.namespace].append(service.name)
     for workload in cluster.workloads:
         name = workload.service_name
-        if workload.kind != "StatefulSet" or not name or cluster.service(workload.namespace, name):
+        if workload.kind != "StatefulSet" or not name or not workload.readable("spec.serviceName"):
             continue
-        if cluster.may_hold_unplaced("Service") or not workload.readable("spec.serviceName"):
+        definitions = cluster.service_definitions(workload.namespace, name)
+        if definitions:
+            if not any(s.headless or not s.readable("spec.clusterIP") for s in definitions):
+                yield _not_headless(workload, definitions[0])
+            continue
+        if cluster.may_hold_unplaced("Service"):
             continue
         yield workload.finding(
             f"spec.serviceName {name} names no Service in namespace {workload.namespace}: the pods do not get "
             f"their stable DNS names (<pod>.{name}.{workload.namespace}.svc)",
             _hint(workload, sorted(service_names[workload.namespace])), key="spec.serviceName")
+
+
+def _not_headless(statefulset: Workload, service: Service) -> Finding:
+    """Only a headless governing Service gets the per-pod records (the DNS spec: <hostname>.<subdomain>)."""
+    name, namespace = statefulset.service_name, statefulset.namespace
+    return statefulset.finding(
+        f"spec.serviceName {name} names a Service that is not headless ({_cluster_ip_text(service)}): only a "
+        f"headless Service gives the pods their stable DNS names (<pod>.{name}.{namespace}.svc); clients that "
+        f"reach the pods through the Service's cluster IP are not affected",
+        f"set clusterIP: None on Service {name} (a Service's clusterIP cannot change: delete and recreate it), or "
+        f"point spec.serviceName at a headless Service that selects the StatefulSet's pods",
+        key="spec.serviceName", related=[service.related()])
+
+
+def _cluster_ip_text(service: Service) -> str:
+    if service.type == "ExternalName":
+        return "type ExternalName"
+    return f"clusterIP {service.cluster_ip}" if service.cluster_ip else "it gets a cluster IP"
 
 
 def _hint(statefulset: Workload, services: list[str]) -> str:
