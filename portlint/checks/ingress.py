@@ -122,6 +122,8 @@ def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Ite
             name, namespace = site.backend.service_name, ingress.namespace
             if cluster.service(namespace, name) or is_placeholder(name) or cluster.may_hold_unplaced("Service"):
                 continue
+            if is_placeholder(namespace):
+                continue  # an unrendered template ("<namespace>"): where the Service would be is not known
             if _operator_may_create(cluster, namespace, name):
                 continue
             elsewhere = [s for s in services_named.get(name, ()) if s.namespace != namespace]
