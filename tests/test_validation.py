@@ -178,6 +178,14 @@ CASES = {
         "service-ports-missing",
         service("type: ClusterIP\n"),
         service("clusterIP: None\n")),
+    "an ExternalName Service without externalName": (
+        "service-type-field-invalid",
+        service("type: ExternalName\n"),
+        service("type: ExternalName\nexternalName: db.example.com.\n")),
+    "externalTrafficPolicy on a ClusterIP Service": (
+        "service-type-field-invalid",
+        service("externalTrafficPolicy: Local\nports: [{port: 80}]\n"),
+        service("externalTrafficPolicy: Local\nexternalIPs: [203.0.113.7]\nports: [{port: 80}]\n")),
     # --- §2, pods (ValidatePodSpec) ----------------------------------------------------------
     "hostNetwork with a hostPort other than its containerPort": (
         "host-port-invalid",

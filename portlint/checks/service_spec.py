@@ -1,4 +1,4 @@
-"""A Service's own spec as ValidateService checks it: the cluster IP for the type, and ports where they are required.
+"""A Service's own spec as ValidateService checks it: the fields its type requires or forbids, ports where required.
 
 Source: k8s pkg/apis/core/validation/validation.go (ValidateService,
 ValidateServiceClusterIPsRelatedFields), pkg/registry/core/service/strategy.go (clusterIP is
@@ -13,7 +13,7 @@ from portlint.checks.ingress import is_ip  # Go's sloppy IP parsing, as the API 
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import NODE_PORT_TYPES, Cluster, Service
-from portlint.names import is_placeholder
+from portlint.names import dns1123_subdomain, is_placeholder
 from portlint.settings import Settings
 
 
@@ -69,3 +69,44 @@ def service_ports_missing(cluster: Cluster, settings: Settings) -> Iterator[Find
 def _spec(service: Service):
     spec = service.raw.get("spec")
     return spec if isinstance(spec, dict) else {}
+
+
+@rule("service-type-field-invalid")
+def service_type_field_invalid(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for service in cluster.services:
+        if not (service.readable("spec.type") and service.readable("spec.externalName")):
+            continue
+        if service.type == "ExternalName":
+            yield from _external_name(service)
+        policy = service.external_traffic_policy
+        if policy and service.readable("spec.externalTrafficPolicy") and not _externally_accessible(service):
+            yield service.finding(
+                f"externalTrafficPolicy {policy} is set on a Service that is reachable only inside the cluster (type "
+                f"{service.type}, no externalIPs): the API server rejects it (\"may only be set for "
+                f"externally-accessible services\")",
+                "remove externalTrafficPolicy, or make the Service type NodePort or LoadBalancer",
+                key="spec.externalTrafficPolicy")
+
+
+def _externally_accessible(service: Service) -> bool:
+    """apiservice.ExternallyAccessible: node ports, a load balancer, or external IPs."""
+    external_ips = _spec(service).get("externalIPs")
+    return service.type in NODE_PORT_TYPES or (service.type == "ClusterIP" and bool(external_ips))
+
+
+def _external_name(service: Service) -> Iterator[Finding]:
+    name = service.external_name or ""
+    if is_placeholder(name):
+        return
+    cname = name[:-1] if name.endswith(".") else name  # a trailing dot marks it fully qualified
+    if not cname:
+        yield service.finding(
+            "an ExternalName Service without spec.externalName: the API server rejects it (\"spec.externalName: "
+            "Required value\")", "set spec.externalName to the DNS name the Service stands for (e.g. db.example.com)",
+            key="spec.externalName" if "externalName" in _spec(service) else "spec.type")
+        return
+    problems = dns1123_subdomain(cname)
+    if problems:
+        yield service.finding(
+            f"externalName {name!r} is not a DNS name: {'; '.join(problems)}; the API server rejects the Service",
+            f"write it as a lowercase DNS name ({cname.lower()!r}?)", key="spec.externalName")
