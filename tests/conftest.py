@@ -53,6 +53,17 @@ spec:
 """
 
 
+def json_paths(value, prefix=()):
+    """Every path (a tuple of keys and indices) into a JSON-like value, the empty one first."""
+    yield prefix
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield from json_paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from json_paths(child, prefix + (index,))
+
+
 def lint(text: str, **settings) -> list:
     """All findings for a YAML text checked as one cluster."""
     return check_text(textwrap.dedent(text), Settings(**settings)).findings
