@@ -418,7 +418,9 @@ def test_same_name_twice_in_one_container_is_rejected():
               containerPort: 81
               protocol: UDP
         """)
-    found = only(lint(text), "container-port-duplicate")
+    # an API error (validateContainerPorts), so port-name-invalid's, not the container-port-duplicate warning
+    assert only(lint(text), "container-port-duplicate") == []
+    found = only(lint(text), "port-name-invalid")
     assert [(f.line, f.field_path) for f in found] == [
         (line_of(text, "name: http", 2), "spec.template.spec.containers[0].ports[1].name")]
     assert "rejects the pod template" in found[0].message
@@ -479,7 +481,7 @@ def test_duplicate_name_inside_a_plain_init_container():
     text = deployment("- name: web\n  image: nginx\n",
                       init="- name: setup\n  image: busybox\n  ports:\n    - name: p\n      containerPort: 1\n"
                            "    - name: p\n      containerPort: 2\n")
-    found = only(lint(text), "container-port-duplicate")
+    found = only(lint(text), "port-name-invalid")
     assert [f.field_path for f in found] == ["spec.template.spec.initContainers[0].ports[1].name"]
 
 
