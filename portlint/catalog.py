@@ -36,3 +36,18 @@ def load_catalog() -> dict[str, RuleSpec]:
             good_example=raw["examples"]["good"], stage=raw.get("stage", "model"))
         catalog[spec.id] = spec
     return catalog
+
+
+def did_you_mean(rule_id: str) -> str:
+    """' (did you mean 'x'?)' for the rule id nearest to a misspelled one, or '' when none is near."""
+    from portlint.similar import edit_distance
+
+    word = rule_id.strip().lower().replace("_", "-")
+    best, distance = None, max(2, len(word) // 4)
+    for known in load_catalog():
+        edits = edit_distance(word, known)
+        if known.endswith(word) or known.startswith(word):  # a rule id with a word left out
+            edits = min(edits, 1)
+        if edits < distance or (best is None and edits == distance):
+            best, distance = known, edits
+    return f" (did you mean {best!r}?)" if best else ""

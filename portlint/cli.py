@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -32,6 +33,7 @@ class Format(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    gitlab = "gitlab"
     junit = "junit"
 
 
@@ -58,14 +60,24 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
 
 
 def _configuration(config_file: Optional[str], paths: Optional[List[str]]):
-    """The config file in force, and the paths to read: the arguments, else the file's `paths`, else '.'."""
+    """The config file in force, and the paths to read: the arguments, else the file's `paths`, else '.'.
+
+    Without --config, the file is the nearest one above the checked paths (their common directory),
+    so `portlint check ~/repo/deploy` uses ~/repo's configuration from anywhere."""
     from portlint import config, loader
 
     try:
-        configured = config.load(config_file)
+        configured = config.load(config_file, start=config.start_for(list(paths or [])) if paths else None)
     except config.ConfigError as error:
         raise UsageError(str(error)) from None
-    paths = list(paths or []) or configured.paths() or ["."]
+    if paths:
+        paths = list(paths)
+    elif configured.paths() is not None:
+        for glob in configured.unmatched_globs():
+            typer.echo(f"portlint: warning: paths: {glob!r} matches nothing", err=True)
+        paths = configured.paths()
+    else:
+        paths = ["."]
     missing = loader.missing(paths)
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
@@ -76,41 +88,62 @@ def _split(values: Optional[List[str]]) -> list[str]:
     return [item.strip() for value in values or [] for item in value.split(",") if item.strip()]
 
 
+def _unknown_rule(rule_ids: list[str], option: str) -> None:
+    from portlint.catalog import did_you_mean, load_catalog
+
+    unknown = [r for r in rule_ids if r not in load_catalog()]
+    if unknown:
+        raise UsageError(f"{option}: unknown rule id: {unknown[0]}{did_you_mean(unknown[0])} (see `portlint rules`)")
+
+
 @app.command()
 def check(
-    paths: List[str] = typer.Argument(None, help="Files and directories to check (recursively: *.yaml, "
-                                      "*.yml, *.json); '-' reads stdin. Default: the current directory."),
+    paths: List[str] = typer.Argument(None, metavar="[PATHS]...",
+                                      help="Files and directories to check (recursively: *.yaml, *.yml, *.json); "
+                                           "'-' reads stdin. Default: the config file's `paths`, else the current "
+                                           "directory."),
     output_format: Format = typer.Option(Format.text, "--format", "-f", help="Output format."),
-    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False,
+    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False, metavar="NS",
                                             help="Namespace of objects that do not set metadata.namespace. "
                                                  "[default: default]"),
-    node_port_range: Optional[str] = typer.Option(None, "--node-port-range", show_default=False,
+    node_port_range: Optional[str] = typer.Option(None, "--node-port-range", show_default=False, metavar="A-B",
                                                   help="The cluster's --service-node-port-range. "
                                                        "[default: 30000-32767]"),
     fail_on: Optional[Level] = typer.Option(None, "--fail-on", show_default=False,
                                             help="Exit 1 when a finding has this severity or a higher one. "
                                                  "[default: warning]"),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these rule ids (comma-separated)."),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these rule ids (comma-separated)."),
+    exit_zero: bool = typer.Option(False, "--exit-zero",
+                                   help="Exit 0 even when there are findings (usage errors still exit 2)."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="IDS",
+                                               help="Only these rule ids (comma-separated)."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="IDS",
+                                               help="Skip these rule ids (comma-separated)."),
     cluster_per_path: Optional[bool] = typer.Option(
         None, "--cluster-per-path/--no-cluster-per-path", show_default=False,
-        help="Check each PATH as its own cluster (environments, unrelated apps)."),
+        help="Check each PATH as its own cluster (environments, unrelated apps). [default: no]"),
+    gitignore: Optional[bool] = typer.Option(
+        None, "--gitignore/--no-gitignore", show_default=False,
+        help="Skip what .gitignore files ignore while walking directories in a git repository. [default: yes]"),
     config_file: Optional[str] = typer.Option(
-        None, "--config", help="Settings file (.portlint.yaml, or a pyproject.toml with [tool.portlint]). "
-                               "Default: the nearest one from the current directory up."),
-    output: Optional[str] = typer.Option(None, "--output", "-o",
+        None, "--config", metavar="FILE",
+        help="Settings file (.portlint.yaml, or a pyproject.toml with [tool.portlint]). "
+             "Default: the nearest one above the checked paths."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", metavar="FILE",
                                          help="Write the report to this file instead of stdout (same exit code)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the findings: no summary, no notes."),
+    statistics: bool = typer.Option(False, "--statistics",
+                                    help="Print how many findings each rule has, instead of the findings."),
     show_suppressed: bool = typer.Option(False, "--show-suppressed",
                                          help="Also list the findings silenced by portlint.dev/ignore annotations "
                                               "and '# portlint: ignore[...]' comments."),
-    baseline_file: Optional[str] = typer.Option(None, "--baseline",
+    baseline_file: Optional[str] = typer.Option(None, "--baseline", metavar="FILE",
                                                 help="Report (and fail on) only findings not recorded in this file."),
-    write_baseline: Optional[str] = typer.Option(None, "--write-baseline",
+    write_baseline: Optional[str] = typer.Option(None, "--write-baseline", metavar="FILE",
                                                  help="Record the current findings in this file and exit 0."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
-    from portlint.catalog import load_catalog
+    from portlint.progress import Progress
     from portlint.run import check_paths
     from portlint.settings import parse_port_range
 
@@ -120,13 +153,15 @@ def check(
     except ValueError as error:
         raise UsageError(f"--node-port-range: {error}") from None
     selected, ignored = _split(select), _split(ignore)
-    unknown = [r for r in selected + ignored if r not in load_catalog()]
-    if unknown:
-        raise UsageError(f"unknown rule id: {unknown[0]} (see `portlint rules`)")
+    _unknown_rule(selected, "--select")
+    _unknown_rule(ignored, "--ignore")
     settings = configured.settings(namespace=namespace, node_port_range=port_range,
                                    fail_on=fail_on.value if fail_on else None, select=selected, ignore=ignored,
-                                   cluster_per_path=cluster_per_path)
-    report = check_paths(paths, settings)
+                                   cluster_per_path=cluster_per_path, gitignore=gitignore)
+    with Progress.on_terminal(sys.stderr) as progress:
+        report = check_paths(paths, settings, progress=progress)
+    if report.files == 0 and not quiet:
+        typer.echo(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {', '.join(paths)}", err=True)
     try:
         if write_baseline:
             count = baseline.write(write_baseline, report)
@@ -134,63 +169,62 @@ def check(
             raise typer.Exit(EXIT_OK)
         if baseline_file:
             gone = baseline.apply(baseline_file, report)
-            if gone:
+            if gone and not quiet:
                 typer.echo(f"portlint: {gone} finding{'s' if gone != 1 else ''} of the baseline no longer "
                            f"occur{'s' if gone == 1 else ''}; refresh it with --write-baseline {baseline_file}",
                            err=True)
     except baseline.BaselineError as error:
         raise UsageError(str(error)) from None
-    _write_report(report, output_format, settings, output, show_suppressed)
-    raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) else EXIT_OK)
+    _write_report(report, output_format, settings, output, show_suppressed,
+                  quiet=quiet, statistics=statistics, paths=paths)
+    raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) and not exit_zero else EXIT_OK)
 
 
-def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool) -> None:
+def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool,
+                  quiet: bool = False, statistics: bool = False, paths: Optional[List[str]] = None) -> None:
     """The report in `output_format` to stdout or --output; each reporter module is imported only when used."""
     try:
         out = open(output, "w", encoding="utf-8") if output else sys.stdout
     except OSError as error:
         raise UsageError(f"--output: cannot write {output}: {error.strerror or error}") from None
     try:
-        if output_format is Format.sarif:
+        if statistics:
+            from portlint.report import statistics as statistics_report
+
+            statistics_report.write(report, out, as_json=output_format is Format.json)
+        elif output_format is Format.sarif:
             from portlint.report import sarif
 
-            sarif.write(report, out, show_suppressed=show_suppressed)
+            left_out = sarif.write(report, out, show_suppressed=show_suppressed, paths=paths)
+            if left_out:
+                typer.echo(f"portlint: warning: {sarif.left_out_message(left_out)}", err=True)
         elif output_format is Format.github:
             from portlint.report import github
 
-            github.write(report, out)
+            github.write(report, out, summary=None if quiet else sys.stderr)
+        elif output_format is Format.gitlab:
+            from portlint.report import gitlab
+
+            gitlab.write(report, out)
         elif output_format is Format.junit:
             from portlint.report import junit
 
             junit.write(report, out, fail_on=settings.fail_on)
         elif output_format is Format.json:
-            _write_json(report, out, show_suppressed)
+            from portlint.report import json_format
+
+            json_format.write(report, out, show_suppressed=show_suppressed)
         else:
             from portlint.report import text
 
-            text.write(report, out)
+            text.write(report, out, quiet=quiet)
             if show_suppressed:
-                from portlint import suppress
+                from portlint.report import suppressed
 
-                suppress.write_text(report, out)
+                suppressed.write_text(report, out)
     finally:
         if output:
             out.close()
-
-
-def _write_json(report, out, show_suppressed: bool) -> None:
-    from portlint.report import json_format
-
-    if not show_suppressed:
-        json_format.write(report, out)
-        return
-    import json
-
-    from portlint import suppress
-
-    json.dump({**json_format.report_dict(report), "suppressed": suppress.to_json(report)}, out, indent=2,
-              ensure_ascii=False)
-    out.write("\n")
 
 
 @app.command()
@@ -198,11 +232,11 @@ def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's d
           markdown: bool = typer.Option(False, "--markdown",
                                         help="Print Markdown (the text of docs/rules.md) instead.")) -> None:
     """List the rules, or explain one."""
-    from portlint.catalog import load_catalog
+    from portlint.catalog import did_you_mean, load_catalog
 
     catalog = load_catalog()
     if rule_id is not None and rule_id not in catalog:
-        raise UsageError(f"unknown rule id: {rule_id} (see `portlint rules`)")
+        raise UsageError(f"unknown rule id: {rule_id}{did_you_mean(rule_id)} (see `portlint rules`)")
     if markdown:
         from portlint import docs
 
@@ -230,12 +264,16 @@ def trace(
                                                "service/NAME[.NAMESPACE]:PORT or NAME.NAMESPACE.svc:PORT; then the "
                                                "files and directories to read (default: the current directory)."),
     output_format: TraceFormat = typer.Option(TraceFormat.text, "--format", "-f", help="Output format."),
-    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False,
+    namespace: Optional[str] = typer.Option(None, "--namespace", "-n", show_default=False, metavar="NS",
                                             help="Namespace of objects that do not set metadata.namespace, and of "
                                                  "service/NAME. [default: default]"),
     trace_all: bool = typer.Option(False, "--all", help="Trace every entry point (Ingress rules, nodePorts, load "
                                                         "balancers): the exposure map. Takes no TARGET."),
-    config_file: Optional[str] = typer.Option(None, "--config", help="Settings file, as for `portlint check`."),
+    config_file: Optional[str] = typer.Option(None, "--config", metavar="FILE",
+                                              help="Settings file, as for `portlint check`."),
+    step_summary: bool = typer.Option(False, "--step-summary",
+                                      help="Also append the routing graph (Mermaid) to the GitHub Actions job "
+                                           "summary, $GITHUB_STEP_SUMMARY."),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (
@@ -255,6 +293,8 @@ def trace(
         raise UsageError(str(error)) from None
     configured, paths = _configuration(config_file, arguments)
     result = trace_paths(target, paths, configured.settings(namespace=namespace))
+    if step_summary:
+        _append_step_summary(result)
     if output_format is TraceFormat.json:
         from portlint.report import trace_json
 
@@ -268,6 +308,23 @@ def trace(
 
         trace_text.write(result, sys.stdout)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
+
+
+def _append_step_summary(result) -> None:
+    import os
+
+    from portlint.report import graph
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        typer.echo("portlint: warning: --step-summary: $GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?)",
+                   err=True)
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(graph.markdown_mermaid(result))
+    except OSError as error:
+        raise UsageError(f"--step-summary: cannot write {path}: {error.strerror or error}") from None
 
 
 def main() -> None:

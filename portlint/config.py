@@ -45,14 +45,30 @@ class Config:
         return self.path.parent if self.path else Path.cwd()
 
     def paths(self) -> list[str] | None:
-        """The configured `paths`, as paths from the current directory."""
+        """The configured `paths`, as paths from the current directory; a glob gives what it matches
+        (in order; nothing when it matches nothing)."""
         if "paths" not in self.values:
             return None
-        return [_from_cwd(self.base_dir / p) for p in self.values["paths"]]
+        from portlint import globs
+
+        found = []
+        for entry in self.values["paths"]:
+            if globs.is_glob(entry):
+                found += [_from_cwd(Path(p)) for p in globs.expand(entry, str(self.base_dir))]
+            else:
+                found.append(_from_cwd(self.base_dir / entry))
+        return found
+
+    def unmatched_globs(self) -> list[str]:
+        """The `paths` globs that match no file or directory."""
+        from portlint import globs
+
+        return [entry for entry in self.values.get("paths", ())
+                if globs.is_glob(entry) and not globs.expand(entry, str(self.base_dir))]
 
     def settings(self, *, namespace: str | None = None, node_port_range: tuple[int, int] | None = None,
                  fail_on: str | None = None, select: list[str] = (), ignore: list[str] = (),
-                 cluster_per_path: bool | None = None) -> Settings:
+                 cluster_per_path: bool | None = None, gitignore: bool | None = None) -> Settings:
         """The run's settings: each command-line value that was given (not None/empty), else the file's, else
         the default. --select replaces the file's `select`; --ignore adds to its `ignore`; a rule named in
         --select runs even when the file ignores it."""
@@ -67,11 +83,12 @@ class Config:
             cluster_per_path=values.get("cluster-per-path", False) if cluster_per_path is None else cluster_per_path,
             exclude=list(values.get("exclude", [])),
             base_dir=str(self.base_dir),
+            gitignore=values.get("gitignore", default.gitignore) if gitignore is None else gitignore,
         )
 
 
 def load(explicit: str | None = None, start: Path | None = None) -> Config:
-    """The file named by --config, else the nearest one above `start` (the cwd), else no configuration."""
+    """The file named by --config, else the nearest one above `start` (default: the cwd), else no configuration."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
@@ -97,6 +114,19 @@ def discover(start: Path) -> tuple[Path, dict] | None:
                 if table is not None:
                     return path, table
     return None
+
+
+def start_for(paths: list[str]) -> Path:
+    """Where to look for the configuration of a run on `paths`: their nearest common directory (a
+    file's own directory), as ruff finds it from the files it checks; the cwd for stdin or no paths."""
+    directories = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
+                   for p in paths if p != "-"]
+    if not directories:
+        return Path.cwd()
+    try:
+        return Path(os.path.commonpath(directories))
+    except ValueError:  # different drives on Windows
+        return Path.cwd()
 
 
 def _read(path: Path) -> dict | None:
@@ -133,7 +163,7 @@ def _toml_table(text: str, shown: str) -> dict | None:
 def _validate(values: object, shown: str) -> dict:
     from jsonschema import Draft202012Validator
 
-    from portlint.catalog import load_catalog
+    from portlint.catalog import did_you_mean, load_catalog
 
     schema = json.loads((data_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
     errors = sorted(Draft202012Validator(schema).iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
@@ -143,7 +173,8 @@ def _validate(values: object, shown: str) -> dict:
     for key in ("select", "ignore", "severity"):
         unknown = [rule for rule in values.get(key, ()) if rule not in catalog]
         if unknown:
-            raise ConfigError(f"{shown}: {key}: unknown rule id {unknown[0]!r} (see `portlint rules`)")
+            raise ConfigError(f"{shown}: {key}: unknown rule id {unknown[0]!r}{did_you_mean(unknown[0])} "
+                              "(see `portlint rules`)")
     values = dict(values)
     if "node-port-range" in values:
         try:

@@ -17,6 +17,7 @@ from typing import Iterator
 
 import yaml
 
+from portlint import progress
 from portlint.findings import Finding
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -196,10 +197,12 @@ _PositionLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _PositionLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def discover(paths: list[str]) -> tuple[list[str], list[str]]:
+def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
     """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths).
 
     A file reached twice (`portlint check . deploy/`, or a file named twice) is read once.
+    `skip(path, is_dir)` prunes what a directory walk finds (exclude globs, .gitignore); a
+    path named as an argument is never skipped.
     """
     found: list[str] = []
     missing: list[str] = []
@@ -207,7 +210,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[str]]:
         if path == STDIN:
             found.append(STDIN)
         elif os.path.isdir(path):
-            found.extend(_walk(path))
+            found.extend(_walk(path, skip))
         elif os.path.exists(path) or os.path.islink(path):
             found.append(path)
         else:
@@ -263,12 +266,15 @@ def missing(paths: list[str]) -> list[str]:
     return [p for p in paths if p != STDIN and not os.path.exists(p) and not os.path.islink(p)]
 
 
-def _walk(root: str) -> Iterator[str]:
+def _walk(root: str, skip=None) -> Iterator[str]:
     for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")
+                            and not (skip and skip(os.path.join(directory, d), True)))
         for name in sorted(names):
             if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
-                yield os.path.join(directory, name)
+                path = os.path.join(directory, name)
+                if not (skip and skip(path, False)):
+                    yield path
 
 
 def load_paths(paths: list[str]) -> LoadResult:
@@ -281,6 +287,7 @@ def load_files(files: list[str]) -> LoadResult:
     for path in files:
         result.files += 1
         _load_file(path, result)
+        progress.file_read()
     return result
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
-from pathlib import PurePath
 
 DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
@@ -19,23 +16,9 @@ class Settings:
     ignore: list[str] = field(default_factory=list)
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     cluster_per_path: bool = False
-    exclude: list[str] = field(default_factory=list)  # globs skipped while walking directories
+    exclude: list[str] = field(default_factory=list)  # gitignore-style globs skipped while walking directories
     base_dir: str = "."  # what `exclude` globs with a '/' are relative to: the config file's directory
-
-    def excludes(self, path: str) -> bool:
-        """Whether an `exclude` glob matches `path`: a glob without '/' matches any file or directory
-        name in it, a glob with '/' the path relative to `base_dir` (and a directory glob its contents)."""
-        relative = PurePath(os.path.relpath(path, self.base_dir)).as_posix()
-        names = relative.split("/")
-        for pattern in self.exclude:
-            pattern = pattern.removeprefix("./").rstrip("/")
-            if "/" not in pattern:
-                if any(fnmatchcase(name, pattern) for name in names):
-                    return True
-            elif any(fnmatchcase(relative, p) or fnmatchcase(relative, p + "/*")
-                     for p in (pattern, pattern.removeprefix("**/"))):
-                return True
-        return False
+    gitignore: bool = True  # also skip what .gitignore files ignore (inside a git repository)
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from portlint import engine
 from portlint.catalog import load_catalog
@@ -141,24 +141,3 @@ def _unused(suppressions: list[Suppression], settings: Settings, of_this_rule: b
 def _finding(suppression: Suppression, message: str, hint: str) -> Finding:
     return Finding(RULE, message, hint, object=suppression.object, file=suppression.file, line=suppression.line,
                    column=suppression.column, field_path=suppression.field_path)
-
-
-def to_json(report: Report) -> list[dict]:
-    return [{**finding.to_json(), "suppressed_by": {"file": s.file, "line": s.line, "reason": s.reason}}
-            for finding, s in report.suppressed]
-
-
-def write_text(report: Report, out: TextIO) -> None:
-    """`--show-suppressed` in text output: each silenced finding and where it was silenced."""
-    from portlint.report.text import safe
-
-    if not report.suppressed:
-        out.write("No suppressed findings.\n")
-        return
-    out.write(f"Suppressed ({len(report.suppressed)}):\n")
-    for finding, s in report.suppressed:
-        about = f"{finding.object}: " if finding.object else ""
-        out.write(safe(f"  {finding.file}:{finding.line}:{finding.column}  {finding.severity:<7} {finding.rule}  "
-                       f"{about}{finding.message}") + "\n")
-        why = f" ({s.reason})" if s.reason else ""
-        out.write(safe(f"    by the {s.describe()} at {s.file}:{s.line}{why}") + "\n")

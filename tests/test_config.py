@@ -10,7 +10,7 @@ import pytest
 from conftest import ROOT, WEB_DEPLOYMENT as DEPLOYMENT
 
 from portlint import config
-from portlint.settings import Settings
+from portlint.globs import PathFilter
 
 SERVICE = """\
 apiVersion: v1
@@ -178,7 +178,7 @@ def test_a_bad_pyproject_table_names_pyproject(repo):
     result = portlint("check", cwd=repo)
     assert (result.returncode, result.stderr.strip()) == (2, (
         "portlint: error: pyproject.toml: unknown key 'fail_on' (did you mean 'fail-on'?); known keys: paths, "
-        "exclude, select, ignore, severity, namespace, node-port-range, fail-on, cluster-per-path"))
+        "exclude, select, ignore, severity, namespace, node-port-range, fail-on, cluster-per-path, gitignore"))
     (repo / "pyproject.toml").write_text('[tool.portlint\n')
     broken = portlint("check", cwd=repo)
     assert broken.returncode == 2 and broken.stderr.startswith("portlint: error: pyproject.toml: invalid TOML")
@@ -188,7 +188,7 @@ def test_the_config_schema_documents_every_key_the_cli_reads():
     schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text())
     assert sorted(schema["properties"]) == sorted([
         "paths", "exclude", "select", "ignore", "severity", "namespace", "node-port-range", "fail-on",
-        "cluster-per-path"])
+        "cluster-per-path", "gitignore"])
     assert all("description" in value for value in schema["properties"].values())
 
 
@@ -201,6 +201,8 @@ def test_the_config_schema_documents_every_key_the_cli_reads():
     ("x/y/z.secret.yaml", True),         # **/ also matches below the top
 ])
 def test_exclude_glob_semantics(tmp_path, path, excluded):
-    settings = Settings(exclude=["vendor", "k8s/generated/", "*.tmpl.yaml", "**/*.secret.yaml"],
-                        base_dir=str(tmp_path))
-    assert settings.excludes(str(tmp_path / path)) is excluded
+    path_filter = PathFilter(["vendor", "k8s/generated/", "*.tmpl.yaml", "**/*.secret.yaml"], str(tmp_path),
+                             gitignore=False)
+    parts = path.split("/")  # as the walk asks: each directory on the way, then the file
+    asked = [path_filter.skips(str(tmp_path.joinpath(*parts[:n])), is_dir=True) for n in range(1, len(parts))]
+    assert (any(asked) or path_filter.skips(str(tmp_path / path))) is excluded

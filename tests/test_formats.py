@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from portlint.catalog import load_catalog
 from portlint.report import github, junit, sarif
 from portlint.run import check_text
 
-SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"  # vendored: see tests/data/README.md
 BROKEN = ROOT / "examples" / "broken"
 FIXED = ROOT / "examples" / "fixed"
 
@@ -50,8 +51,6 @@ def project(tmp_path):
 
 @pytest.fixture(scope="module")
 def sarif_validator():
-    if not SARIF_SCHEMA.is_file():
-        pytest.skip(f"the SARIF 2.1.0 schema is not present at {SARIF_SCHEMA}")
     return Draft4Validator(json.loads(SARIF_SCHEMA.read_text()))
 
 
@@ -90,8 +89,23 @@ def test_sarif_rules_carry_the_catalog_text(sarif_validator):
     assert set(rules) == set(catalog)
     spec, rule = catalog["service-selector-no-match"], rules["service-selector-no-match"]
     assert rule["shortDescription"]["text"] == spec.summary
-    assert rule["fullDescription"]["text"] == spec.rationale
-    assert spec.remediation in rule["help"]["text"]
+    # GitHub takes at most 1,024 characters of fullDescription: the rationale's leading whole paragraphs
+    # that fit, or its first cut after a sentence; help carries all of it
+    assert len(" ".join(spec.rationale.split())) > 1024 and rule["fullDescription"]["text"].endswith(". …")
+    assert spec.rationale in rule["help"]["text"] and spec.remediation in rule["help"]["text"]
+    for rule_id, described in rules.items():
+        text = described["fullDescription"]["text"]
+        assert 0 < len(text) <= 1024, rule_id
+        assert " ".join(catalog[rule_id].rationale.split()).startswith(" ".join(text.removesuffix("…").split()))
+    long_ones = [r for r in catalog.values() if len(" ".join(r.rationale.split())) > 1024]
+    assert long_ones, "no rationale is longer than GitHub's limit any more: the cut is untested"
+    assert all(rules[r.id]["fullDescription"]["text"].endswith("…") for r in long_ones)
+    short = rules["file-empty"]["fullDescription"]["text"]
+    assert " ".join(short.split()) == " ".join(catalog["file-empty"].rationale.split())  # whole when it fits
+    # per-area tags, from the module that implements the rule
+    assert rule["properties"]["tags"] == ["kubernetes", "services"]
+    assert rules["ingress-backend-port-unmatched"]["properties"]["tags"] == ["kubernetes", "ingress"]
+    assert rules["yaml-syntax-error"]["properties"]["tags"] == ["kubernetes", "parsing"]
     assert "## service-selector-no-match" in rule["help"]["markdown"] and "```yaml" in rule["help"]["markdown"]
     assert "helpUri" not in rule  # portlint has no published home yet: no invented URL
     assert rule["defaultConfiguration"]["level"] == "error"
@@ -154,9 +168,10 @@ def test_github_format_is_one_workflow_command_per_finding(project):
     assert lines[1] == ("::error file=k8s/deployment.yaml,line=27,col=15,title=probe-port-unresolved::"
                         "Deployment default/shop-web: container web: readinessProbe.httpGet.port 'http-port' "
                         + lines[1].split("readinessProbe.httpGet.port 'http-port' ", 1)[1])
-    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 4 + ["portlint:"]
+    assert [line.split(" ", 1)[0] for line in lines] == ["::error"] * 4
     assert "%0Ahint: " in lines[0] and "\n" not in lines[0]
-    assert lines[-1] == "portlint: errors: 4, warnings: 0, info: 0 (files: 4, objects: 5)"
+    # the summary is for people: on stderr, as the README says
+    assert result.stderr == "portlint: errors: 4, warnings: 0, info: 0 (files: 4, objects: 5)\n"
 
 
 def test_github_format_maps_severities_to_error_warning_notice():
@@ -171,7 +186,7 @@ def test_github_format_cannot_be_forged_by_a_manifest(tmp_path):
     (tmp_path / "a,b:c.yaml").write_text((SERVICE + OTHER_PODS).format(app=forged))
     result = portlint("check", str(tmp_path), "-f", "github")
     lines = result.stdout.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("::error file=") and lines[1].startswith("portlint:")
+    assert len(lines) == 1 and lines[0].startswith("::error file=")
     assert "/a%2Cb%3Ac.yaml,line=6,col=3,title=service-selector-no-match::" in lines[0]
     properties, message = lines[0][len("::error "):].split("::", 1)
     assert properties.count(",") == 3 and properties.count("=") == 4
@@ -195,16 +210,33 @@ def test_junit_has_one_case_per_object_and_failures_carry_the_findings(tmp_path)
     suite = suites.find("testsuite")
     cases = {(c.get("classname"), c.get("name")): c for c in suite.iter("testcase")}
     assert sorted(cases) == [("./app.yaml", "ConfigMap default/settings"), ("./app.yaml", "Deployment default/other"),
-                             ("./app.yaml", "Service default/web"), ("./broken.yaml", "file ./broken.yaml")]
+                             ("./app.yaml", "Service default/web: service-selector-no-match"),
+                             ("./broken.yaml", "file ./broken.yaml: yaml-syntax-error")]
     assert (suites.get("tests"), suites.get("failures"), suite.get("failures")) == ("4", "2", "2")
     assert cases[("./app.yaml", "ConfigMap default/settings")].find("failure") is None
-    failure = cases[("./app.yaml", "Service default/web")].find("failure")
+    assert all(case.get("time") == "0" for case in cases.values())
+    assert float(suite.get("time")) > 0 and suite.get("time") == suites.get("time")
+    failure = cases[("./app.yaml", "Service default/web: service-selector-no-match")].find("failure")
     assert failure.get("type") == "service-selector-no-match"
     assert failure.get("message").startswith("service-selector-no-match: selector app=x matches no pod")
     assert failure.text.startswith("./app.yaml:6:3: error service-selector-no-match: selector app=x")
     assert "hint: " in failure.text
-    assert cases[("./app.yaml", "Service default/web")].get("file") == "./app.yaml"
-    assert cases[("./broken.yaml", "file ./broken.yaml")].find("failure").get("type") == "yaml-syntax-error"
+    assert cases[("./app.yaml", "Service default/web: service-selector-no-match")].get("file") == "./app.yaml"
+    assert cases[("./broken.yaml", "file ./broken.yaml: yaml-syntax-error")].find("failure").get("type") == \
+        "yaml-syntax-error"
+
+
+def test_junit_a_new_finding_on_a_failing_object_is_a_newly_failed_case(tmp_path):
+    (tmp_path / "app.yaml").write_text((SERVICE + OTHER_PODS).format(app="x"))
+    before = ET.fromstring(portlint("check", ".", "-f", "junit", cwd=tmp_path).stdout)
+    (tmp_path / "app.yaml").write_text((SERVICE + OTHER_PODS).format(app="x").replace("    - port: 80\n",
+                                       "    - port: 80\n      nodePort: 30001\n"))
+    after = ET.fromstring(portlint("check", ".", "-f", "junit", cwd=tmp_path).stdout)
+
+    def failed(suites):
+        return {case.get("name") for case in suites.iter("testcase") if case.find("failure") is not None}
+
+    assert failed(after) - failed(before) == {"Service default/web: node-port-not-allowed"}
 
 
 def test_junit_findings_below_fail_on_are_output_not_failures():
@@ -214,10 +246,11 @@ def test_junit_findings_below_fail_on_are_output_not_failures():
 
     out = StringIO()
     junit.write(report, out, fail_on="error")
-    case = ET.fromstring(out.getvalue()).find("testsuite/testcase[@name='Service default/web']")
-    assert case.find("failure").get("type") == "service-selector-no-match"
-    assert "suppression-unused" in case.find("system-out").text
-    assert "suppression-unused" not in case.find("failure").text
+    suite = ET.fromstring(out.getvalue()).find("testsuite")
+    failing = suite.find("testcase[@name='Service default/web: service-selector-no-match']")
+    assert failing.find("failure").get("type") == "service-selector-no-match"
+    quiet = suite.find("testcase[@name='Service default/web: suppression-unused']")
+    assert quiet.find("failure") is None and "suppression-unused" in quiet.find("system-out").text
 
 
 def test_junit_is_well_formed_xml_whatever_the_manifest_holds(tmp_path):
@@ -229,12 +262,13 @@ def test_junit_is_well_formed_xml_whatever_the_manifest_holds(tmp_path):
 
 # --- --output ----------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "junit"])
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github", "gitlab", "junit"])
 def test_output_writes_the_report_to_a_file_with_the_same_exit_code(project, output_format):
     direct = portlint("check", "k8s", "-f", output_format, cwd=project)
     to_file = portlint("check", "k8s", "-f", output_format, "--output", "report.out", cwd=project)
     assert (to_file.returncode, to_file.stdout) == (direct.returncode, "") == (1, "")
-    assert (project / "report.out").read_text(encoding="utf-8") == direct.stdout
+    untimed = re.compile(r' time="[0-9.]+"')  # JUnit's run time differs between two runs
+    assert untimed.sub("", (project / "report.out").read_text(encoding="utf-8")) == untimed.sub("", direct.stdout)
 
 
 def test_output_to_an_unwritable_place_is_a_usage_error(project):
@@ -263,6 +297,6 @@ def test_shell_completion_offers_the_formats_and_options():
         return subprocess.run([str(script)], capture_output=True, text=True, env=environment,
                               timeout=60).stdout.split()
 
-    assert complete("portlint check --format ") == ["text", "json", "sarif", "github", "junit"]
+    assert complete("portlint check --format ") == ["text", "json", "sarif", "github", "gitlab", "junit"]
     assert complete("portlint check --show-sup") == ["--show-suppressed"]
     assert "--write-baseline" in complete("portlint check --")

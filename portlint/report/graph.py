@@ -139,6 +139,16 @@ def write_mermaid(trace: Trace, out: TextIO) -> None:
     out.write("\n".join(lines) + "\n")
 
 
+def markdown_mermaid(trace: Trace) -> str:
+    """The graph as a fenced Mermaid block under a heading, for a Markdown page (a GitHub job summary)."""
+    from io import StringIO
+
+    block = StringIO()
+    write_mermaid(trace, block)
+    title = "Exposure map" if trace.target == "--all" else f"Trace of {trace.target}"
+    return f"## portlint: {_mermaid_string(title)[1:-1]}\n\n```mermaid\n{block.getvalue()}```\n\n"
+
+
 def _mermaid_string(text: str) -> str:
     """A quoted Mermaid label: quotes and markup characters as entity codes."""
     for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("|", "#124;")):

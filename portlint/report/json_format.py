@@ -18,6 +18,11 @@ def report_dict(report: Report) -> dict:
     }
 
 
-def write(report: Report, out: TextIO) -> None:
-    json.dump(report_dict(report), out, indent=2, ensure_ascii=False)
+def write(report: Report, out: TextIO, show_suppressed: bool = False) -> None:
+    document = report_dict(report)
+    if show_suppressed:
+        from portlint.report.suppressed import to_json
+
+        document["suppressed"] = to_json(report)
+    json.dump(document, out, indent=2, ensure_ascii=False)
     out.write("\n")

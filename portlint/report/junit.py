@@ -1,9 +1,12 @@
 """`--format junit`: JUnit XML for GitLab, Jenkins and other CI test-report views.
 
-One test case per checked object (classname: its file, name: `Kind namespace/name`), and one per
-file for findings that belong to no object (syntax errors, invalid manifests). A case fails when
-it has a finding at or above --fail-on; its <failure> lists all its findings. Findings below the
-threshold go to the case's <system-out>.
+One test case per checked object and rule (classname: its file, name: `Kind namespace/name:
+rule-id`), so that a new finding on an object that already fails shows as a newly failed test;
+an object without findings is one passing case (`Kind namespace/name`). Findings that belong to
+no object (syntax errors) are cases of their file (`file PATH: rule-id`). A case fails when it has
+a finding at or above --fail-on; its <failure> lists them all. Findings below the threshold go to
+the case's <system-out>. The suites' `time` is the check's wall time; rules run over the whole
+cluster at once, so a case has no time of its own (`time="0"`).
 """
 
 from __future__ import annotations
@@ -22,11 +25,14 @@ _NOT_XML = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010f
 def write(report: Report, out: TextIO, fail_on: str = "warning") -> None:
     cases = _cases(report)
     failed = sum(1 for findings in cases.values() if _failing(findings, fail_on))
-    suites = ET.Element("testsuites", name="portlint", tests=str(len(cases)), failures=str(failed), errors="0")
+    seconds = f"{report.seconds:.3f}"
+    suites = ET.Element("testsuites", name="portlint", tests=str(len(cases)), failures=str(failed), errors="0",
+                        time=seconds)
     suite = ET.SubElement(suites, "testsuite", name="portlint", tests=str(len(cases)), failures=str(failed),
-                          errors="0", skipped="0")
+                          errors="0", skipped="0", time=seconds)
     for (file, name), findings in cases.items():
-        case = ET.SubElement(suite, "testcase", classname=_clean(file), name=_clean(name), file=_clean(file))
+        case = ET.SubElement(suite, "testcase", classname=_clean(file), name=_clean(name), file=_clean(file),
+                             time="0")
         failing = _failing(findings, fail_on)
         if failing:
             failure = ET.SubElement(case, "failure", type=failing[0].rule, message=_clean(_headline(failing)))
@@ -41,14 +47,17 @@ def write(report: Report, out: TextIO, fail_on: str = "warning") -> None:
 
 
 def _cases(report: Report) -> dict[tuple[str, str], list[Finding]]:
-    """(file, case name) → findings, for every object checked and every file with an object-less finding."""
+    """(file, case name) → findings: a case per object and rule with findings, one per object without."""
     cases: dict[tuple[str, str], list[Finding]] = {}
+    with_findings = set()
+    for finding in report.findings:
+        subject = str(finding.object) if finding.object else f"file {finding.file}"
+        with_findings.add((finding.file, subject))
+        cases.setdefault((finding.file, f"{subject}: {finding.rule}"), []).append(finding)
     for cluster in report.clusters:
         for obj in cluster.objects:
-            cases.setdefault((obj.file, str(obj.ref)), [])
-    for finding in report.findings:
-        name = str(finding.object) if finding.object else f"file {finding.file}"
-        cases.setdefault((finding.file, name), []).append(finding)
+            if (obj.file, str(obj.ref)) not in with_findings:
+                cases.setdefault((obj.file, str(obj.ref)), [])
     return dict(sorted(cases.items()))
 
 

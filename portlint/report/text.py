@@ -18,6 +18,7 @@ from portlint.loader import Source
 from portlint.run import Report
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+FINDING_INDENT = 4  # where a finding's wrapped message continues, as its hint does
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -26,7 +27,9 @@ def safe(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
-def write(report: Report, out: TextIO) -> None:
+def write(report: Report, out: TextIO, quiet: bool = False) -> None:
+    """On a terminal, long lines wrap at its width under a hanging indent; elsewhere (a pipe, a file)
+    each line stays whole, for grep. `quiet`: the findings only, without the summary."""
     console = Console(file=out, highlight=False, soft_wrap=True, emoji=False)
     for file, findings in groupby(report.findings, key=lambda f: f.file):
         console.print(Text(safe(file), style="bold underline"))
@@ -34,7 +37,31 @@ def write(report: Report, out: TextIO) -> None:
         for finding in findings:
             _print_finding(console, finding, source)
         console.print()
-    console.print(_summary(report))
+    if not quiet:
+        console.print(_summary(report))
+
+
+def _print_wrapped(console: Console, text: Text, indent: int) -> None:
+    if not console.is_terminal:
+        console.print(text)
+        return
+    for line in hanging_indent(text, console.width, indent):
+        console.print(line)
+
+
+def hanging_indent(text: Text, width: int, indent: int) -> list[Text]:
+    """`text` broken at spaces into lines of at most `width` characters, each after the first
+    indented by `indent` (a word longer than a line is cut)."""
+    plain, lines, start, limit = text.plain, [], 0, width
+    while len(plain) - start > limit:
+        cut = plain.rfind(" ", start + 1, start + limit + 1)
+        resume = cut + 1
+        if cut == -1:
+            cut = resume = start + limit
+        lines.append(text[start:cut])
+        start, limit = resume, max(width - indent, 10)
+    lines.append(text[start:])
+    return lines[:1] + [Text(" " * indent) + line for line in lines[1:]]
 
 
 def _print_finding(console: Console, finding: Finding, source: Source) -> None:
@@ -48,7 +75,7 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     if finding.object:
         head.append(safe(f"{finding.object}: "), style="bold")
     head.append(safe(finding.message))
-    console.print(head)
+    _print_wrapped(console, head, FINDING_INDENT)
     line_text = source.line_text(finding.line)
     if line_text is not None and line_text.strip():
         gutter = f"{finding.line:>6} │ "
@@ -56,10 +83,11 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
         caret = " " * (len(gutter) + finding.column - 1) + "^"
         console.print(Text(caret, style=STYLE[finding.severity]))
     if finding.hint:
-        console.print(Text.assemble(("    hint: ", "green"), safe(finding.hint)))
+        _print_wrapped(console, Text.assemble(("    hint: ", "green"), safe(finding.hint)), len("    hint: "))
     for related in finding.related:
         where = f" ({related.file}:{related.line})" if related.file else ""
-        console.print(Text(safe(f"    see: {related.kind} {related.qualified_name}{where}"), style="dim"))
+        _print_wrapped(console, Text(safe(f"    see: {related.kind} {related.qualified_name}{where}"), style="dim"),
+                       len("    see: "))
 
 
 def _summary(report: Report) -> Text:
