@@ -140,6 +140,9 @@ def check(
                                                 help="Report (and fail on) only findings not recorded in this file."),
     write_baseline: Optional[str] = typer.Option(None, "--write-baseline", metavar="FILE",
                                                  help="Record the current findings in this file and exit 0."),
+    pre_commit: bool = typer.Option(False, "--pre-commit",
+                                    help="As a git pre-commit hook: exit 0 at once when the commit adds, changes "
+                                         "or deletes no *.yaml, *.yml or *.json file; otherwise check everything."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
@@ -147,6 +150,11 @@ def check(
     from portlint.run import check_paths
     from portlint.settings import parse_port_range
 
+    if pre_commit:
+        from portlint.hook import commit_touches_no_manifest
+
+        if commit_touches_no_manifest():
+            raise typer.Exit(EXIT_OK)
     configured, paths = _configuration(config_file, paths)
     try:
         port_range = parse_port_range(node_port_range) if node_port_range is not None else None

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, WEB_DEPLOYMENT as DEPLOYMENT
+from conftest import OTHER_PODS, ROOT, WEB_DEPLOYMENT as DEPLOYMENT
 
 SKIP = shutil.ignore_patterns(".git", "__pycache__", ".pytest_cache", ".hypothesis", "*.egg-info", "build", "dist",
                               ".venv")
@@ -72,11 +72,12 @@ def user_repo(tmp_path) -> Path:
     return tmp_path
 
 
-def test_hook_manifest_checks_the_whole_set():
+def test_hook_manifest_checks_the_whole_set_on_every_commit():
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "portlint" and hook["language"] == "python"
-    assert hook["entry"] == "portlint check" and hook["pass_filenames"] is False
-    assert set(hook["types_or"]) == {"yaml", "json"}
+    assert hook["entry"] == "portlint check --pre-commit" and hook["pass_filenames"] is False
+    # deleted files never reach pre-commit's type filter: the hook must run on every commit
+    assert hook["always_run"] is True and "types_or" not in hook and "files" not in hook
 
 
 def test_try_repo_passes_on_consistent_manifests(hook_repo, user_repo):
@@ -101,3 +102,55 @@ def test_a_change_to_one_file_is_checked_against_the_unchanged_others(hook_repo,
     result = pre_commit("try-repo", str(hook_repo[0]), "portlint", cwd=user_repo, home=hook_repo[1])
     assert result.returncode == 1, result.stdout + result.stderr
     assert "deploy/service.yaml" in result.stdout and "service-selector-no-match" in result.stdout
+
+
+def _install_hook(hook_repo, user_repo) -> None:
+    """The README's .pre-commit-config.yaml, with the rev `pre-commit autoupdate --freeze` writes (a commit
+    of main: no release is tagged), installed as the repository's git pre-commit hook."""
+    project, home = hook_repo
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    (user_repo / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {project.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: portlint\n")
+    git("add", ".pre-commit-config.yaml", cwd=user_repo)
+    git("commit", "-q", "-m", "pre-commit", cwd=user_repo)
+    result = pre_commit("install", cwd=user_repo, home=home)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def commit(user_repo, home, message):
+    """A real `git commit`: git runs the installed hook, which runs pre-commit, which runs portlint."""
+    environment = {**os.environ, "NO_COLOR": "1", "PRE_COMMIT_COLOR": "never", "PRE_COMMIT_HOME": str(home)}
+    environment.pop("GIT_INDEX_FILE", None)
+    return subprocess.run(["git", "-c", "user.name=portlint tests", "-c", "user.email=tests@portlint.invalid",
+                           "-c", "commit.gpgsign=false", "commit", "-m", message], cwd=user_repo,
+                          capture_output=True, text=True, env=environment, timeout=900)
+
+
+def test_a_commit_that_only_deletes_the_selected_deployment_fails(hook_repo, user_repo):
+    # other pods stay in the namespace, so the Service is not taken to front pods installed elsewhere
+    (user_repo / "deploy" / "other.yaml").write_text(OTHER_PODS)
+    git("add", "deploy/other.yaml", cwd=user_repo)
+    _install_hook(hook_repo, user_repo)
+    git("rm", "-q", "deploy/deployment.yaml", cwd=user_repo)
+    result = commit(user_repo, hook_repo[1], "remove the web Deployment")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "Skipped" not in output and "Failed" in output
+    assert "deploy/service.yaml" in output and "service-selector-no-match" in output
+    head = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=user_repo, capture_output=True, text=True)
+    assert head.stdout.strip() == "pre-commit"  # the broken commit did not land
+
+
+def test_a_commit_without_manifests_exits_quickly_and_one_with_them_is_checked(hook_repo, user_repo):
+    _install_hook(hook_repo, user_repo)
+    # the manifests are broken in the working tree, but this commit touches none of them
+    (user_repo / "deploy" / "service.yaml").write_text(SERVICE.replace("app: web", "app: Web"))
+    (user_repo / "README.md").write_text("docs\n")
+    git("add", "README.md", cwd=user_repo)
+    quick = commit(user_repo, hook_repo[1], "docs only")
+    assert quick.returncode == 0, quick.stdout + quick.stderr
+    assert "portlint" in quick.stderr and "Passed" in quick.stderr  # git shows hooks' output on stderr
+    git("add", "deploy/service.yaml", cwd=user_repo)
+    checked = commit(user_repo, hook_repo[1], "break the selector")
+    assert checked.returncode != 0 and "service-selector-no-match" in checked.stdout + checked.stderr
