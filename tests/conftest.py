@@ -30,6 +30,18 @@ spec:
             - containerPort: 80
 """
 
+# A Service: format(name=..., app=..., port=...).
+SERVICE_TEMPLATE = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  selector: {{app: {app}}}
+  ports:
+    - port: {port}
+"""
+
 # Pods in the namespace, for tests of Services that select nothing: without any pods there, such a
 # Service is taken to front pods installed by other means and is not reported.
 OTHER_PODS = """\

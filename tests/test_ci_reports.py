@@ -10,22 +10,13 @@ import sys
 import pytest
 from jsonschema import Draft4Validator
 
-from conftest import OTHER_PODS, ROOT
+from conftest import OTHER_PODS, ROOT, SERVICE_TEMPLATE
 
-from portlint.report import github, sarif
+from portlint.report import sarif
 from portlint.run import check_text
 
 SARIF_SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: {name}
-spec:
-  selector: {{app: {app}}}
-  ports:
-    - port: {port}
-"""
+SERVICE = SERVICE_TEMPLATE
 
 
 def portlint(*args, cwd, env=None, stdin=None):

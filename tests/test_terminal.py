@@ -10,18 +10,9 @@ import sys
 
 import pytest
 
-from conftest import OTHER_PODS, ROOT
+from conftest import OTHER_PODS, ROOT, SERVICE_TEMPLATE
 
-SERVICE = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-spec:
-  selector: {app: x}
-  ports:
-    - port: 80
-"""
+SERVICE = SERVICE_TEMPLATE.format(name="web", app="x", port=80)
 
 
 def portlint(*args, cwd=ROOT, env=None):
