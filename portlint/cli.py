@@ -96,7 +96,7 @@ def _unknown_rule(rule_ids: list[str], option: str) -> None:
         raise UsageError(f"{option}: unknown rule id: {unknown[0]}{did_you_mean(unknown[0])} (see `portlint rules`)")
 
 
-@app.command()
+@app.command(short_help="Check manifests for broken selectors, port chains, nodePorts, backends.")
 def check(
     paths: List[str] = typer.Argument(None, metavar="[PATHS]...",
                                       help="Files and directories to check (recursively: *.yaml, *.yml, *.json); "
@@ -169,7 +169,8 @@ def check(
     with Progress.on_terminal(sys.stderr) as progress:
         report = check_paths(paths, settings, progress=progress)
     if report.files == 0 and not quiet:
-        typer.echo(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {', '.join(paths)}", err=True)
+        where = ", ".join(paths) or "the configured paths"
+        typer.echo(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {where}", err=True)
     try:
         if write_baseline:
             count = baseline.write(write_baseline, report)
@@ -265,7 +266,7 @@ class TraceFormat(str, Enum):
     dot = "dot"
 
 
-@app.command()
+@app.command(short_help="Follow a request hop by hop to the container that serves it.")
 def trace(
     arguments: List[str] = typer.Argument(None, metavar="TARGET PATHS...",
                                           help="What to trace: http(s)://HOST[:PORT]/PATH, nodeport:N, NODEIP:N, "

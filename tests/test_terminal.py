@@ -70,6 +70,9 @@ def test_help_at_80_columns_shows_every_default_and_the_pyproject_table():
                   "text|json|sarif|github|gitlab|junit"):
         assert shown in text, shown
     assert "…" not in result.stdout
+    commands = portlint("--help", env={"COLUMNS": "80"})
+    assert "...\n" not in commands.stdout and max(map(len, commands.stdout.splitlines())) <= 80
+    assert "Check manifests for broken selectors, port chains, nodePorts, backends." in " ".join(commands.stdout.split())
 
 
 def test_findings_wrap_at_the_terminal_width_with_a_hanging_indent():
