@@ -39,7 +39,10 @@ class GlobSet:
             if regex is None:  # blank line or comment
                 continue
             index = len(self._regexes)
-            self._regexes.append(regex.replace(_NAMED_GROUP, "(?:"))
+            # A glob names the path itself, not what is below it: the walk never enters an excluded
+            # directory (as git), and a directory given as a PATH is walked even when it is ignored
+            # (as ruff and ripgrep). Only `dir/**` matches what is below `dir` (not `dir` itself).
+            self._regexes.append(_whole_path(regex.replace(_NAMED_GROUP, "(?:"), glob))
             self._includes.append(include)
             kind, literal = _key(glob)
             bucket = {"segment": self._by_segment, "prefix": self._by_prefix,
@@ -53,7 +56,8 @@ class GlobSet:
 
     def match(self, relative: str, is_dir: bool = False) -> bool | None:
         """True: excluded (ignored); False: re-included by a `!` glob; None: no glob matches.
-        `relative` is a '/'-separated path below the set's directory."""
+        `relative` is a '/'-separated path below the set's directory; what is below an excluded
+        directory is not matched here (the walk does not enter it)."""
         candidates = self._candidates(relative)
         if not candidates:
             return None
@@ -83,6 +87,13 @@ class GlobSet:
         if compiled is None:
             compiled = self._compiled[index] = re.compile(self._regexes[index])
         return compiled
+
+
+def _whole_path(regex: str, glob: str) -> str:
+    """pathspec's regex, made to match the path itself rather than also what is below it."""
+    if regex == ".":  # `**`, `/**`: everything
+        return regex
+    return regex + "." if glob.rstrip().endswith("/**") else regex + "$"
 
 
 def _key(glob: str) -> tuple[str, str]:
@@ -117,7 +128,8 @@ class PathFilter:
     """
 
     def __init__(self, exclude: list[str], base_dir: str, gitignore: bool = True):
-        self.exclude = GlobSet(exclude) if exclude else None
+        # `./deploy/gen/` as the config file's `deploy/gen/` (git has no `./`, earlier portlint had)
+        self.exclude = GlobSet("/" + g[2:] if g.startswith("./") else g for g in exclude) if exclude else None
         self.base_dir = os.path.abspath(base_dir)
         self.gitignore = gitignore
         self._ignore_files: dict[str, GlobSet | None] = {}
@@ -161,6 +173,7 @@ class PathFilter:
         return self._tops[directory]
 
     def _globs(self, directory: str, top: str) -> GlobSet | None:
+        """The globs of `directory`'s .gitignore (and, at the top, .git/info/exclude)."""
         if directory not in self._ignore_files:
             lines = _read_lines(os.path.join(directory, GITIGNORE))
             if directory == top:  # the repository's own excludes rank below its root .gitignore

@@ -6,7 +6,6 @@ import re
 import subprocess
 import sys
 
-import pathspec
 import pytest
 from hypothesis import given, settings, strategies as st
 from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
@@ -47,9 +46,13 @@ def git(*args, cwd):
     ("deploy/*.yaml", "deploy/sub/x.yaml", False, None),  # '*' does not cross '/'
     ("deploy/**/x.yaml", "deploy/a/b/x.yaml", False, True),  # '**' spans directories
     ("deploy/**/x.yaml", "deploy/x.yaml", False, True),
-    ("**/gen", "a/b/gen/x.yaml", False, True),
+    ("**/gen", "a/b/gen", True, True),
     ("build/", "build", True, True),                 # a trailing '/' matches directories only
     ("build/", "build", False, None),
+    ("build/", "build/x.yaml", False, None),          # below it: the walk does not enter build/
+    ("build/**", "build/x.yaml", False, True),        # `dir/**` names everything below
+    ("build/**", "build", True, None),                # but not `dir` itself
+    ("*/", "a/b", True, True),
     ("/top.yaml", "top.yaml", False, True),          # a leading '/' anchors
     ("/top.yaml", "sub/top.yaml", False, None),
     ("a?c.yaml", "abc.yaml", False, True),
@@ -85,11 +88,41 @@ def test_the_index_agrees_with_pathspec_on_every_glob_and_path(globs, path, is_d
     expected = None
     for line in lines:  # brute force with pathspec's own translation: every glob tried, the last match wins
         regex, include = GitIgnoreSpecPattern.pattern_to_regex(line)
-        if regex is not None and re.search(regex, subject):
+        whole = regex if regex == "." else f"{regex}." if line.endswith("/**") else f"(?:{regex})$"
+        if regex is not None and re.search(whole, subject):
             expected = include
     assert GlobSet(lines).match(relative, is_dir) is expected, (lines, subject)
-    if not is_dir:  # and pathspec's own matcher agrees for files
-        assert pathspec.PathSpec.from_lines(GitIgnoreSpecPattern, lines).check_file(relative).include is expected
+
+
+GIT_GLOBS = ["*.tmp.yaml", "build/", "/top.yaml", "deploy/*.secret.yaml", "**/cache/", "gen-*", "!gen-keep.yaml",
+             "docs/**", "!docs/api.yaml", "a/**/b.yaml", "*/", "!*/", "x?.yaml", "[ab]c.yaml", "nested/deep/",
+             "vendor", "!vendor/keep.yaml", "logs/*", "!logs/kept.yaml"]
+GIT_PATHS = ["a.tmp.yaml", "x/a.tmp.yaml", "build/x.yaml", "src/build/x.yaml", "other/build", "top.yaml", "sub/top.yaml",
+             "deploy/db.secret.yaml", "deploy/sub/db.secret.yaml", "cache/x.yaml", "a/b/cache/y.yaml", "gen-1.yaml",
+             "gen-keep.yaml", "d/gen-keep.yaml", "docs/x.yaml", "docs/api.yaml", "docs/sub/api.yaml", "a/b.yaml",
+             "a/x/y/b.yaml", "xy.yaml", "x/xy.yaml", "ac.yaml", "cc.yaml", "nested/deep/z.yaml", "nested/z.yaml",
+             "vendor/keep.yaml", "vendor/drop.yaml", "lib/vendor/x.yaml", "logs/kept.yaml", "logs/other.yaml",
+             "ok.yaml", "dir/ok.yaml"]
+
+
+def test_a_walk_skips_exactly_what_git_ignores(tmp_path):
+    """git itself is the oracle: `git check-ignore` on files in a real repository with a real .gitignore."""
+    for path in GIT_PATHS:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("")
+    git("init", "-q", cwd=tmp_path)
+    for globs in (GIT_GLOBS[:10], GIT_GLOBS[10:], [g for g in GIT_GLOBS if g not in ("*/", "!*/")]):
+        (tmp_path / ".gitignore").write_text("\n".join(globs) + "\n")
+        ignored = subprocess.run(["git", "check-ignore", "--stdin"], cwd=tmp_path, input="\n".join(GIT_PATHS),
+                                 capture_output=True, text=True).stdout.split()
+        path_filter = PathFilter([], str(tmp_path))
+
+        def walk_skips(path):
+            parts = path.split("/")
+            return any(path_filter.skips(str(tmp_path.joinpath(*parts[:n])), is_dir=True)
+                       for n in range(1, len(parts))) or path_filter.skips(str(tmp_path / path))
+
+        assert sorted(p for p in GIT_PATHS if walk_skips(p)) == sorted(ignored), globs
 
 
 def test_forty_thousand_globs_compile_once_and_only_candidates_are_tried():
@@ -99,9 +132,9 @@ def test_forty_thousand_globs_compile_once_and_only_candidates_are_tried():
             [f"apps/app{i}/*.secret.yaml" for i in range(10_000)] + [f"cache{i}-*" for i in range(10_000)]
     matcher = GlobSet(globs)
     assert len(matcher) == 40_000
-    paths = [f"apps/app{i % 300}/env{i % 7}/file{i}.yaml" for i in range(5_000)] + ["x/generated-77/a.yaml",
+    paths = [f"apps/app{i % 300}/env{i % 7}/file{i}.yaml" for i in range(5_000)] + ["x/generated-77",
                                                                                     "apps/app3/db.secret.yaml"]
-    verdicts = [matcher.match(path) for path in paths]
+    verdicts = [matcher.match(path, is_dir=path.endswith("77")) for path in paths]
     assert verdicts[-2:] == [True, True] and not any(verdicts[:-2])
     assert len(matcher._compiled) < 400  # compiled: candidates only (app{N} segments), not 40,000
 
@@ -136,9 +169,12 @@ def test_gitignore_files_count_only_inside_a_git_repository(repo):
     assert "./build/rendered.yaml" in files_checked(portlint("check", "-f", "json", cwd=repo))
 
 
-def test_a_file_named_on_the_command_line_is_checked_even_when_ignored(repo):
+def test_a_path_named_on_the_command_line_is_checked_even_when_ignored(repo):
     result = portlint("check", "-f", "json", "build/rendered.yaml", "deploy/web.yaml", cwd=repo)
     assert files_checked(result) == ["build/rendered.yaml", "deploy/web.yaml"]
+    # a named directory is walked (as ruff and ripgrep do); the .gitignore files below it still apply
+    walked = portlint("check", "-f", "json", "build", "deploy/local", "deploy/web.yaml", cwd=repo)
+    assert files_checked(walked) == ["build/rendered.yaml", "deploy/local/shared.yaml", "deploy/web.yaml"]
 
 
 def test_info_exclude_and_the_root_gitignore_apply_from_a_subdirectory_walk(repo):
@@ -148,6 +184,12 @@ def test_info_exclude_and_the_root_gitignore_apply_from_a_subdirectory_walk(repo
     # extra.yaml is excluded; deploy/local/.gitignore's `!shared.yaml` is deeper, so it wins
     assert files_checked(portlint("check", "deploy", "-f", "json", cwd=repo)) == [
         "deploy/local/shared.yaml", "deploy/web.yaml"]
+
+
+def test_a_leading_dot_slash_in_exclude_anchors_at_the_config_file(tmp_path):
+    path_filter = PathFilter(["./vendor"], str(tmp_path), gitignore=False)
+    assert path_filter.skips(str(tmp_path / "vendor"), is_dir=True)
+    assert not path_filter.skips(str(tmp_path / "lib" / "vendor"), is_dir=True)
 
 
 def test_exclude_prunes_directories_so_their_files_cannot_be_re_included(tmp_path):
