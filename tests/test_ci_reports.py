@@ -141,3 +141,15 @@ def test_gitlab_fingerprints_stay_when_lines_move_and_differ_for_twins():
     twice = gitlab.issues(check_text(text + "---\n" + text.split("---\n")[0]))
     prints = [i["fingerprint"] for i in twice if i["check_name"] == "service-selector-no-match"]
     assert len(prints) == len(set(prints)) == 2
+
+
+def test_trace_all_appends_the_exposure_map_to_the_job_summary_when_asked(tmp_path):
+    summary = tmp_path / "summary.md"
+    result = portlint("trace", "--all", "examples/broken", "--step-summary", cwd=ROOT,
+                      env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.returncode == 1 and result.stdout.startswith("✗ ")  # the trace itself is unchanged
+    text = summary.read_text()
+    assert text.startswith("## portlint: Exposure map\n\n```mermaid\nflowchart LR\n") and text.endswith("```\n\n")
+    assert "service-selector-no-match" in text
+    unset = portlint("trace", "--all", "examples/broken", "--step-summary", cwd=ROOT)
+    assert "--step-summary: $GITHUB_STEP_SUMMARY is not set" in unset.stderr

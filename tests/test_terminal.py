@@ -98,7 +98,7 @@ def _strip_ansi(text: str) -> str:
 def big_tree(tmp_path_factory):
     """A tree that takes more than a second to check (the benchmark generator, seeded)."""
     out = tmp_path_factory.mktemp("big")
-    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(out / "tree"), "--objects", "2000"],
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(out / "tree"), "--objects", "4000"],
                    check=True, capture_output=True, timeout=300)
     return out / "tree"
 
