@@ -170,11 +170,11 @@ def _suppressed(finding: Finding, suppression, index: dict[str, int], root: Path
 
 
 def _link_text(related) -> str:
-    return f"{related.kind} {related.namespace}/{related.name}".replace("[", "(").replace("]", ")")
+    return f"{related.kind} {related.qualified_name}".replace("[", "(").replace("]", ")")
 
 
 def _related(number: int, related, root: Path) -> dict:
-    location: dict = {"id": number, "message": {"text": f"{related.kind} {related.namespace}/{related.name}"}}
+    location: dict = {"id": number, "message": {"text": f"{related.kind} {related.qualified_name}"}}
     if related.file:
         location["physicalLocation"] = {**_artifact(related.file, root),
                                         **({"region": {"startLine": related.line}} if related.line else {})}
