@@ -5,6 +5,9 @@ from __future__ import annotations
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
                   "ReplicationController", "Job", "CronJob")
 
+GATEWAY_API_GROUP = "gateway.networking.k8s.io"
+ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
 # kind -> the API groups in which it is the built-in kind (the legacy groups included, so that a
 # manifest still written against them is read, and flagged by `deprecated-api`)
 BUILTIN_GROUPS = {
@@ -15,6 +18,8 @@ BUILTIN_GROUPS = {
     "Job": ("batch",), "CronJob": ("batch",),
     "Ingress": ("networking.k8s.io", "extensions"),
     "EndpointSlice": ("discovery.k8s.io",),
+    **{kind: (GATEWAY_API_GROUP,) for kind in ("Gateway", "GatewayClass", "ReferenceGrant")},
+    **{kind: (GATEWAY_API_GROUP,) for kind in ROUTE_KINDS},
 }
 
 # kind -> name of its definition in schemas/manifests.schema.json
@@ -23,6 +28,9 @@ SCHEMA_DEFINITION = {
     "ReplicaSet": "Deployment", "ReplicationController": "ReplicationController", "Job": "Job",
     "CronJob": "CronJob", "Service": "Service", "Ingress": "Ingress", "Endpoints": "Endpoints",
     "EndpointSlice": "EndpointSlice", "Secret": "Secret",
+    "Gateway": "Gateway", "GatewayClass": "GatewayClass", "ReferenceGrant": "ReferenceGrant",
+    "HTTPRoute": "HTTPRoute", "GRPCRoute": "GRPCRoute",
+    "TLSRoute": "routeCommon", "TCPRoute": "routeCommon", "UDPRoute": "routeCommon",
 }
 
 
@@ -58,6 +66,7 @@ CLUSTER_SCOPED = {
     ("certificates.k8s.io", "ClusterTrustBundle"),
     ("flowcontrol.apiserver.k8s.io", "FlowSchema"), ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
     ("resource.k8s.io", "DeviceClass"), ("resource.k8s.io", "ResourceSlice"),
+    ("gateway.networking.k8s.io", "GatewayClass"),
 }
 
 

@@ -33,11 +33,12 @@ from __future__ import annotations
 from portlint import schema
 from portlint.findings import Finding, ObjectRef
 from portlint.builder.common import _mapping
+from portlint.builder.gateway import build_gateway, build_gateway_class, build_reference_grant, build_route
 from portlint.builder.readable import mark_unreadable, readable_view
 from portlint.builder.ingress import build_ingress
 from portlint.builder.pods import build_workload
 from portlint.builder.services import build_service
-from portlint.kinds import WORKLOAD_KINDS, api_group, builtin_kind, is_cluster_scoped
+from portlint.kinds import ROUTE_KINDS, WORKLOAD_KINDS, api_group, builtin_kind, is_cluster_scoped
 from portlint.loader import Document
 from portlint.model import Cluster, EndpointsObject, KubeObject
 
@@ -108,4 +109,8 @@ BUILDERS = {
     "Endpoints": _endpoints,
     "EndpointSlice": _endpoint_slice,
     **{kind: (lambda data, common, kind=kind: build_workload(data, kind, common)) for kind in WORKLOAD_KINDS},
+    "Gateway": build_gateway,
+    "GatewayClass": build_gateway_class,
+    "ReferenceGrant": build_reference_grant,
+    **{kind: build_route for kind in ROUTE_KINDS},
 }

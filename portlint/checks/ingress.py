@@ -430,7 +430,7 @@ def ingress_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator
     namespaces_by_name: dict[str, list[str]] = {}
     for namespace, name in cluster.secrets:
         namespaces_by_name.setdefault(name, []).append(namespace)
-    known = cluster.secrets | _secrets_produced(cluster)
+    known = cluster.known_secrets
     for ingress in cluster.ingresses:
         if _cert_manager_issues(ingress) or cluster.may_hold_unplaced("Secret"):
             continue
@@ -455,23 +455,6 @@ def _cert_manager_issues(ingress: Ingress) -> bool:
     annotations = ingress.annotations
     return (any(annotations.get(a) for a in CERT_MANAGER_ANNOTATIONS)
             or annotations.get("kubernetes.io/tls-acme") == "true")
-
-
-def _secrets_produced(cluster: Cluster) -> set[tuple[str, str]]:
-    """Secrets that custom resources in the input create: cert-manager Certificates, SealedSecrets, ExternalSecrets."""
-    produced = set()
-    for obj in cluster.objects:
-        kind, spec = obj.ref.kind, obj.raw.get("spec")
-        spec = spec if isinstance(spec, Mapping) else Mapping()
-        if kind == "Certificate" and isinstance(spec.get("secretName"), str):
-            produced.add((obj.namespace, spec["secretName"]))
-        elif kind == "SealedSecret":
-            produced.add((obj.namespace, obj.name))
-        elif kind == "ExternalSecret":
-            target = spec.get("target")
-            name = target.get("name") if isinstance(target, Mapping) else None
-            produced.add((obj.namespace, name if isinstance(name, str) and name else obj.name))
-    return produced
 
 
 def _tls_hosts(hosts: list[str]) -> str:

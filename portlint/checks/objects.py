@@ -148,7 +148,7 @@ NAME_SYNTAX: dict[str, tuple[str, NameCheck]] = {
 
 def _is_namespaced_builtin(obj: KubeObject) -> bool:
     if obj.kind is not None:
-        return obj.kind != "Namespace"
+        return resource_of(obj) not in CLUSTER_SCOPED
     return resource_of(obj) in OTHER_NAMESPACED
 
 

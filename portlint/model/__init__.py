@@ -2,11 +2,28 @@
 
 Every element keeps the YAML mapping it came from (`raw`, which knows line and column of each
 key) and its JSON path inside the object (`path`), so a finding can point at the exact field.
-One module per area (objects, pods, services, ingress) and the cluster with its indexes;
+One module per area (objects, pods, services, ingress, gateway) and the cluster with its indexes;
 everything is importable from `portlint.model`.
 """
 
 from portlint.model.cluster import Cluster, PodIndex
+from portlint.model.gateway import (
+    BackendRef,
+    Gateway,
+    GatewayClass,
+    GatewayIndex,
+    GrantFrom,
+    GrantTo,
+    Listener,
+    ParentRef,
+    ReferenceGrant,
+    RequestRedirect,
+    Route,
+    RouteMatch,
+    RouteRule,
+    SecretRef,
+    ValueMatch,
+)
 from portlint.model.ingress import Ingress, IngressBackend, IngressPath, IngressRule, IngressTLS
 from portlint.model.objects import DEFAULT_PROTOCOL, NODE_PORT_TYPES, PROBE_KINDS, KubeObject, Node
 from portlint.model.pods import Container, ContainerPort, PodTemplate, Probe, Workload
@@ -16,4 +33,6 @@ __all__ = [
     "DEFAULT_PROTOCOL", "NODE_PORT_TYPES", "PROBE_KINDS", "Cluster", "Container", "ContainerPort",
     "EndpointsObject", "Ingress", "IngressBackend", "IngressPath", "IngressRule", "IngressTLS", "KubeObject",
     "Node", "PodIndex", "PodTemplate", "Probe", "Service", "ServicePort", "Workload",
+    "BackendRef", "Gateway", "GatewayClass", "GatewayIndex", "GrantFrom", "GrantTo", "Listener", "ParentRef",
+    "ReferenceGrant", "RequestRedirect", "Route", "RouteMatch", "RouteRule", "SecretRef", "ValueMatch",
 ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from portlint.loader import Mapping
+from portlint.model.gateway import Gateway, GatewayClass, GatewayIndex, ReferenceGrant, Route
 from portlint.model.ingress import Ingress
 from portlint.model.objects import KubeObject
 from portlint.model.pods import Workload
@@ -84,6 +86,12 @@ class Cluster:
     health_check_node_ports: dict[int, list[Service]] = field(default_factory=dict)
     custom_resources: dict[str, list[KubeObject]] = field(default_factory=dict)  # by namespace
     pods: PodIndex = field(default_factory=lambda: PodIndex([]))
+    gateways: list[Gateway] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)  # HTTPRoute, GRPCRoute, TLSRoute, TCPRoute, UDPRoute
+    reference_grants: list[ReferenceGrant] = field(default_factory=list)
+    # Secrets in the input and those that resources in it create (cert-manager, sealed/external secrets)
+    known_secrets: set[tuple[str, str]] = field(default_factory=set)
+    gateway_api: GatewayIndex = field(default_factory=lambda: GatewayIndex([], [], [], set(), set()))
     manifest_count: int = 0  # every manifest read, the invalid ones included
     # built-in kinds of manifests whose identity (name, namespace) failed validation: such an object
     # may be the one a rule finds missing, so "no <kind> named N" is not reported while one exists
@@ -107,11 +115,27 @@ class Cluster:
             self.endpoints_for.add((obj.namespace, obj.service_name))
         elif obj.kind == "Secret":
             self.secrets.add((obj.namespace, obj.name))
+        elif isinstance(obj, (Gateway, GatewayClass, Route, ReferenceGrant)):
+            self._add_gateway_api(obj)
         elif not obj.builtin and "." in obj.ref.api_version.partition("/")[0]:
             self.custom_resources.setdefault(obj.namespace, []).append(obj)
 
+    def _add_gateway_api(self, obj: KubeObject) -> None:
+        if isinstance(obj, Gateway):
+            self.gateways.append(obj)
+        elif isinstance(obj, Route):
+            self.routes.append(obj)
+        elif isinstance(obj, ReferenceGrant):
+            self.reference_grants.append(obj)
+        # Gateway API kinds are custom resources too: controllers create Services and pods named after a Gateway
+        self.custom_resources.setdefault(obj.namespace, []).append(obj)
+
     def build_indexes(self) -> None:
         self.pods = PodIndex(self.workloads)
+        self.known_secrets = self.secrets | _secrets_produced(self.objects)
+        self.gateway_api = GatewayIndex(self.gateways, self.reference_grants,
+                                        [o for o in self.objects if o.kind == "Namespace"], self.known_secrets,
+                                        {o.namespace for o in self.objects})
 
     def may_hold_unplaced(self, *kinds: str) -> bool:
         """Whether an object of one of `kinds` is in the input but could not be placed (its identity failed)."""
@@ -127,3 +151,20 @@ class Cluster:
 
     def has_endpoints_for(self, service: Service) -> bool:
         return (service.namespace, service.name) in self.endpoints_for
+
+
+def _secrets_produced(objects: list[KubeObject]) -> set[tuple[str, str]]:
+    """Secrets that custom resources in the input create: cert-manager Certificates, SealedSecrets, ExternalSecrets."""
+    produced = set()
+    for obj in objects:
+        kind, spec = obj.ref.kind, obj.raw.get("spec")
+        spec = spec if isinstance(spec, Mapping) else Mapping()
+        if kind == "Certificate" and isinstance(spec.get("secretName"), str):
+            produced.add((obj.namespace, spec["secretName"]))
+        elif kind == "SealedSecret":
+            produced.add((obj.namespace, obj.name))
+        elif kind == "ExternalSecret":
+            target = spec.get("target")
+            name = target.get("name") if isinstance(target, Mapping) else None
+            produced.add((obj.namespace, name if isinstance(name, str) and name else obj.name))
+    return produced

@@ -1,0 +1,242 @@
+"""Gateway API (gateway.networking.k8s.io): Gateways and their listeners, the route kinds, ReferenceGrants.
+
+Defaults are applied as the CRDs apply them (kubebuilder:default in kubernetes-sigs/gateway-api
+apis/v1): a parentRef is group gateway.networking.k8s.io, kind Gateway, in the route's namespace; a
+backendRef is core group, kind Service, in the route's namespace, weight 1; a certificateRef is a
+core Secret in the Gateway's namespace; allowedRoutes.namespaces.from is Same.
+
+`GatewayIndex` answers every "which object does this reference mean" question (Gateways by
+namespace and name, ReferenceGrants by namespace, Namespace labels, Secrets): built once, and the
+only place the checks and the tracer resolve a Gateway API reference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+from portlint.kinds import GATEWAY_API_GROUP
+from portlint.model.objects import KubeObject, Node
+from portlint.selectors import LabelSelector
+
+CORE_GROUPS = ("", "core")  # a reference's group "" means the core API group; some write "core"
+METADATA_NAME_LABEL = "kubernetes.io/metadata.name"  # set on every Namespace by the API server
+
+
+@dataclass(eq=False)
+class SecretRef(Node):
+    """A listener's tls.certificateRefs[] entry (SecretObjectReference)."""
+
+    group: str
+    kind: str
+    namespace: str
+    name: str
+
+    @property
+    def is_secret(self) -> bool:
+        return self.group in CORE_GROUPS and self.kind == "Secret"
+
+
+@dataclass(eq=False)
+class Listener(Node):
+    name: str
+    hostname: str | None
+    port: int
+    protocol: str  # as written; core protocols compare case-insensitively
+    tls_mode: str | None  # None: no tls block; Terminate is the default mode
+    certificate_refs: list[SecretRef]
+    namespaces_from: str  # allowedRoutes.namespaces.from: Same (default), All, Selector, None
+    namespace_selector: LabelSelector | None
+    kinds: list[tuple[str, str]]  # allowedRoutes.kinds as (group, kind); empty: decided by the protocol
+
+    @property
+    def core_protocol(self) -> str:
+        return self.protocol.upper()
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.core_protocol} :{self.port}{' ' + self.hostname if self.hostname else ''})"
+
+
+@dataclass(eq=False)
+class Gateway(KubeObject):
+    class_name: str | None
+    listeners: list[Listener]
+
+
+@dataclass(eq=False)
+class GatewayClass(KubeObject):
+    controller_name: str | None
+
+
+@dataclass(eq=False)
+class ParentRef(Node):
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    section_name: str | None
+    port: int | None
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.group == GATEWAY_API_GROUP and self.kind == "Gateway"
+
+    def describe(self) -> str:
+        section = f" listener {self.section_name}" if self.section_name else ""
+        port = f" port {self.port}" if self.port else ""
+        return f"Gateway {self.namespace}/{self.name}{section}{port}"
+
+
+@dataclass(eq=False)
+class BackendRef(Node):
+    group: str
+    kind: str
+    namespace: str
+    name: str
+    port: int | None
+    weight: int
+
+    @property
+    def is_service(self) -> bool:
+        return self.group in CORE_GROUPS and self.kind == "Service"
+
+    def describe(self) -> str:
+        what = "Service" if self.is_service else f"{self.kind}"
+        return f"{what} {self.namespace}/{self.name}" + (f":{self.port}" if self.port else "")
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    """A header or query parameter match: Exact (the default) or RegularExpression."""
+
+    name: str
+    value: str
+    type: str
+
+
+@dataclass(eq=False)
+class RouteMatch(Node):
+    path_type: str | None  # HTTPRoute: Exact, PathPrefix (the default), RegularExpression
+    path: str | None
+    method: str | None
+    headers: list[ValueMatch]
+    query_params: list[ValueMatch]
+    grpc_service: str | None = None
+    grpc_method: str | None = None
+
+
+@dataclass(eq=False)
+class RequestRedirect(Node):
+    scheme: str | None
+    hostname: str | None
+    port: int | None
+    status_code: int  # 302 by default
+    path_type: str | None  # ReplaceFullPath, ReplacePrefixMatch
+    path_value: str | None
+
+
+@dataclass(eq=False)
+class RouteRule(Node):
+    matches: list[RouteMatch]  # empty: every request (HTTPRoute's default is PathPrefix /)
+    backend_refs: list[BackendRef]
+    redirect: RequestRedirect | None
+
+
+@dataclass(eq=False)
+class Route(KubeObject):
+    """An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (`kind` says which)."""
+
+    hostnames: list[str]
+    parent_refs: list[ParentRef]
+    rules: list[RouteRule]
+
+    def backend_refs(self) -> Iterator[tuple[RouteRule, BackendRef]]:
+        for route_rule in self.rules:
+            for backend in route_rule.backend_refs:
+                yield route_rule, backend
+
+
+@dataclass(frozen=True)
+class GrantFrom:
+    group: str
+    kind: str
+    namespace: str
+
+
+@dataclass(frozen=True)
+class GrantTo:
+    group: str
+    kind: str
+    name: str | None  # None: every object of the group and kind in the grant's namespace
+
+
+@dataclass(eq=False)
+class ReferenceGrant(KubeObject):
+    sources: list[GrantFrom]  # spec.from
+    targets: list[GrantTo]  # spec.to
+
+
+def _same_group(a: str, b: str) -> bool:
+    return a == b or (a in CORE_GROUPS and b in CORE_GROUPS)
+
+
+class GatewayIndex:
+    """Gateways by namespace and name, grants by namespace, Namespace labels, Secrets: built once."""
+
+    def __init__(self, gateways: Iterable[Gateway], grants: Iterable[ReferenceGrant],
+                 namespaces: Iterable[KubeObject], secrets: set[tuple[str, str]], object_namespaces: set[str]):
+        self._gateways: dict[tuple[str, str], list[Gateway]] = defaultdict(list)
+        self._gateway_names: set[str] = set()
+        self._gateway_namespaces: set[str] = set()
+        for gateway in gateways:
+            self._gateways[gateway.namespace, gateway.name].append(gateway)
+            self._gateway_names.add(gateway.name)
+            self._gateway_namespaces.add(gateway.namespace)
+        self._grants: dict[str, list[ReferenceGrant]] = defaultdict(list)
+        for grant in grants:
+            self._grants[grant.namespace].append(grant)
+        self._namespace_labels = {ns.name: dict(ns.labels) for ns in namespaces}
+        self._secrets = secrets
+        self._object_namespaces = object_namespaces
+
+    def gateways(self, namespace: str, name: str) -> list[Gateway]:
+        """Every definition of the Gateway (the input may hold variants of one object)."""
+        return self._gateways.get((namespace, name), [])
+
+    def gateways_in(self, namespace: str) -> bool:
+        return namespace in self._gateway_namespaces
+
+    def gateway_named(self, name: str) -> list[Gateway]:
+        """Gateways of this name in any namespace (for hints and the installed-elsewhere exemption)."""
+        if name not in self._gateway_names:
+            return []
+        return [g for (_, n), found in self._gateways.items() if n == name for g in found]
+
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        """The Namespace's labels in the input, plus the kubernetes.io/metadata.name label the API server sets."""
+        return {**self._namespace_labels.get(namespace, {}), METADATA_NAME_LABEL: namespace}
+
+    def namespace_in_input(self, namespace: str) -> bool:
+        """Whether the input holds any object in the namespace (else it is managed elsewhere)."""
+        return namespace in self._object_namespaces
+
+    def grants_in(self, namespace: str) -> list[ReferenceGrant]:
+        return self._grants.get(namespace, [])
+
+    def permits(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> ReferenceGrant | None:
+        """The ReferenceGrant in `namespace` that lets `source` refer to that object, if any.
+
+        from and to are matched exactly: group (core as "" or "core"), kind, namespace, and to.name
+        when the grant names one.
+        """
+        for grant in self._grants.get(namespace, ()):
+            if not any(_same_group(f.group, source.group) and f.kind == source.kind and f.namespace == source.namespace
+                       for f in grant.sources):
+                continue
+            if any(_same_group(t.group, group) and t.kind == kind and t.name in (None, name) for t in grant.targets):
+                return grant
+        return None
+
+    def secret_known(self, namespace: str, name: str) -> bool:
+        return (namespace, name) in self._secrets
