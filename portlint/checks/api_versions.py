@@ -14,6 +14,7 @@ class Removal(NamedTuple):
     removed_in: str  # the Kubernetes minor release that stopped serving it
     replacement: str | None  # the apiVersion to use instead; None: the kind is gone
     changes: str = ""  # what else to rewrite when moving
+    served_by: str = "Kubernetes"  # who stopped serving it: Kubernetes, or a CRD project's releases
 
 
 _APPS = "spec.selector is required in apps/v1 (copy the template's labels into spec.selector.matchLabels)"
@@ -78,6 +79,17 @@ REMOVED_KINDS: dict[tuple[str, str], Removal] = {
        for kind in ("FlowSchema", "PriorityLevelConfiguration")},
 }
 
+# Gateway API versions its CRDs no longer serve (kubernetes-sigs/gateway-api #2069 in v0.7.0, #3361 in v1.2.0)
+_GATEWAY_API = "Gateway API's CRDs"
+REMOVED_KINDS.update({
+    **{("gateway.networking.k8s.io/v1alpha2", kind): Removal("0.7.0", "gateway.networking.k8s.io/v1", _TO_V1, _GATEWAY_API)
+       for kind in ("Gateway", "GatewayClass", "HTTPRoute")},
+    ("gateway.networking.k8s.io/v1alpha2", "GRPCRoute"): Removal("1.2.0", "gateway.networking.k8s.io/v1", _TO_V1,
+                                                                 _GATEWAY_API),
+    ("gateway.networking.k8s.io/v1alpha2", "ReferenceGrant"): Removal("1.2.0", "gateway.networking.k8s.io/v1beta1",
+                                                                      _TO_V1, _GATEWAY_API),
+})
+
 # API versions that are gone as a whole: any kind in them (other versions of these groups, such as
 # networking.k8s.io/v1beta1 or storage.k8s.io/v1beta1, serve newer beta kinds, so they are per kind)
 REMOVED_VERSIONS: dict[str, Removal] = {
@@ -100,7 +112,7 @@ def deprecated_api(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
             continue
         api_version, kind = obj.ref.api_version, obj.ref.kind
         yield obj.finding(
-            f"{kind} is written against {api_version}, which Kubernetes stopped serving in v{gone.removed_in}: "
+            f"{kind} is written against {api_version}, which {gone.served_by} stopped serving in v{gone.removed_in}: "
             f"the API server rejects it", _hint(obj, gone), key="apiVersion")
 
 

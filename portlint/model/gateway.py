@@ -217,6 +217,10 @@ class GatewayIndex:
         """The Namespace's labels in the input, plus the kubernetes.io/metadata.name label the API server sets."""
         return {**self._namespace_labels.get(namespace, {}), METADATA_NAME_LABEL: namespace}
 
+    def namespace_defined(self, namespace: str) -> bool:
+        """Whether the input holds the Namespace object (and so its labels)."""
+        return namespace in self._namespace_labels
+
     def namespace_in_input(self, namespace: str) -> bool:
         """Whether the input holds any object in the namespace (else it is managed elsewhere)."""
         return namespace in self._object_namespaces

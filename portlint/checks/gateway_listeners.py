@@ -1,0 +1,117 @@
+"""Gateway listeners: are they distinct, and are the TLS certificates they name there and permitted?"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from portlint.checks.ingress import CERT_MANAGER_ANNOTATIONS
+from portlint.engine import rule
+from portlint.findings import Finding
+from portlint.kinds import GATEWAY_API_GROUP
+from portlint.model import Cluster, Gateway, GrantFrom, Listener, SecretRef
+from portlint.names import is_placeholder
+from portlint.settings import Settings
+
+SNI_PROTOCOLS = ("HTTPS", "TLS")  # both pick a listener by the TLS handshake's server name
+OVER_TCP = ("HTTP", "HTTPS", "TLS")
+
+
+# --- gateway-listener-conflict --------------------------------------------------------------------
+
+@rule("gateway-listener-conflict")
+def gateway_listener_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    for gateway in cluster.gateways:
+        seen: list[Listener] = []
+        for listener in gateway.listeners:
+            for earlier in seen:
+                problem = _conflict(earlier, listener)
+                if problem:
+                    message, hint = problem
+                    yield gateway.finding(f"listener {listener.name}: {message}", hint, at=listener,
+                                          key="name" if earlier.name == listener.name else "port")
+                    break
+            seen.append(listener)
+
+
+def _conflict(earlier: Listener, listener: Listener) -> tuple[str, str] | None:
+    if earlier.name == listener.name:
+        return (f"the name {listener.name!r} is already used by listener {_index(earlier)}; listener names must be "
+                f"unique within a Gateway, and the API server rejects the Gateway",
+                "give each listener its own name (routes attach to it by sectionName)")
+    if earlier.port != listener.port:
+        return None
+    protocols = (earlier.core_protocol, listener.core_protocol)
+    same_host = (earlier.hostname or "") == (listener.hostname or "")
+    host = f"hostname {listener.hostname}" if listener.hostname else "no hostname"
+    if protocols[0] == protocols[1] and same_host:
+        return (f"same port {listener.port}, protocol {listener.core_protocol} and {host} as listener {earlier.name}: "
+                f"the API server rejects the Gateway (the combination must be unique for each listener)",
+                "give one of them another port or hostname, or merge them")
+    if set(protocols) == set(SNI_PROTOCOLS) and same_host:
+        return (f"{listener.core_protocol} on port {listener.port} with {host}, like the {protocols[0]} listener "
+                f"{earlier.name}: both are chosen by the TLS server name, so they are not distinct and neither is "
+                f"accepted (Conflicted: ProtocolConflict)",
+                "give them different hostnames, or different ports")
+    if "TCP" in protocols and (protocols[0] in OVER_TCP or protocols[1] in OVER_TCP):
+        tcp, other = (listener, earlier) if protocols[1] == "TCP" else (earlier, listener)
+        return (f"the TCP listener {tcp.name} and the {other.core_protocol} listener {other.name} share port "
+                f"{listener.port}: a TCP listener takes every connection on its port, so the listeners sharing it "
+                f"are not distinct and are not accepted (Conflicted)",
+                "move the TCP listener (or the other one) to its own port")
+    return None
+
+
+def _index(listener: Listener) -> str:
+    return listener.json_path.rpartition(".")[2]
+
+
+# --- TLS certificates -----------------------------------------------------------------------------
+
+def _certificate_refs(cluster: Cluster) -> Iterator[tuple[Gateway, Listener, SecretRef]]:
+    for gateway in cluster.gateways:
+        for listener in gateway.listeners:
+            if listener.core_protocol not in SNI_PROTOCOLS or listener.tls_mode != "Terminate":
+                continue  # Passthrough ignores certificateRefs
+            for ref in listener.certificate_refs:
+                if ref.is_secret and not is_placeholder(ref.name):
+                    yield gateway, listener, ref
+
+
+def _cert_manager_issues(gateway: Gateway) -> bool:
+    """cert-manager's gateway-shim creates the Secrets a Gateway annotated for an issuer names."""
+    return any(gateway.annotations.get(a) for a in CERT_MANAGER_ANNOTATIONS)
+
+
+@rule("gateway-tls-secret-missing")
+def gateway_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    index = cluster.gateway_api
+    for gateway, listener, ref in _certificate_refs(cluster):
+        if index.secret_known(ref.namespace, ref.name) or _cert_manager_issues(gateway):
+            continue
+        elsewhere = sorted(ns for ns, name in cluster.known_secrets if name == ref.name and ns != ref.namespace)
+        hint = (f"a Secret {ref.name!r} exists in namespace {elsewhere[0]}: set `namespace: {elsewhere[0]}` in the "
+                f"certificateRef (with a ReferenceGrant there), or copy it to {ref.namespace}" if elsewhere else
+                f"create the kubernetes.io/tls Secret (kubectl create secret tls {ref.name} -n {ref.namespace} "
+                f"--cert=... --key=...), or annotate the Gateway for cert-manager (cert-manager.io/cluster-issuer)")
+        yield gateway.finding(
+            f"listener {listener.name}: TLS Secret {ref.name!r} is not among the Secrets of namespace {ref.namespace} "
+            f"in the input; unless it is created separately, the listener has no certificate and is not programmed "
+            f"(ResolvedRefs: InvalidCertificateRef)", hint, at=ref, key="name")
+
+
+@rule("gateway-tls-secret-not-permitted")
+def gateway_tls_secret_not_permitted(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    index = cluster.gateway_api
+    for gateway, listener, ref in _certificate_refs(cluster):
+        if ref.namespace == gateway.namespace or not index.namespace_in_input(ref.namespace):
+            continue
+        if index.permits(GrantFrom(GATEWAY_API_GROUP, "Gateway", gateway.namespace), ref.namespace, "", "Secret",
+                         ref.name):
+            continue
+        yield gateway.finding(
+            f"listener {listener.name}: certificateRef to Secret {ref.namespace}/{ref.name} in another namespace, and "
+            f"no ReferenceGrant in {ref.namespace} permits Gateways from {gateway.namespace} to refer to it: the "
+            f"listener is not programmed (ResolvedRefs: RefNotPermitted)",
+            f"add a ReferenceGrant in namespace {ref.namespace} with from: [{{group: {GATEWAY_API_GROUP}, kind: "
+            f"Gateway, namespace: {gateway.namespace}}}] and to: [{{group: \"\", kind: Secret, name: {ref.name}}}]",
+            at=ref, key="namespace")
