@@ -147,7 +147,7 @@ _ATTACHMENTS: "WeakKeyDictionary[ParentRef, Attachment]" = WeakKeyDictionary()
 def attachment(cluster: Cluster, route: Route, parent: ParentRef) -> Attachment:
     """How `parent` (a Gateway parentRef of `route`) attaches; computed once for rules and trace."""
     if parent not in _ATTACHMENTS:
-        gateways = cluster.gateway_api.gateways(parent.namespace, parent.name)
+        gateways = cluster.gateway_api.parent_gateways(route, parent)
         fits = [_fit(cluster, gateway, listener, route)
                 for gateway in gateways for listener in gateway.listeners if selects(parent, listener)]
         _ATTACHMENTS[parent] = Attachment(route, parent, gateways, fits)

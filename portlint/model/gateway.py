@@ -177,6 +177,12 @@ class ReferenceGrant(KubeObject):
     targets: list[GrantTo]  # spec.to
 
 
+def sets_namespace(obj: KubeObject) -> bool:
+    """Whether the manifest sets metadata.namespace (otherwise it is applied to the current namespace)."""
+    metadata = obj.raw.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("namespace"))
+
+
 def _same_group(a: str, b: str) -> bool:
     return a == b or (a in CORE_GROUPS and b in CORE_GROUPS)
 
@@ -187,12 +193,15 @@ class GatewayIndex:
     def __init__(self, gateways: Iterable[Gateway], grants: Iterable[ReferenceGrant],
                  namespaces: Iterable[KubeObject], secrets: set[tuple[str, str]], object_namespaces: set[str]):
         self._gateways: dict[tuple[str, str], list[Gateway]] = defaultdict(list)
+        self._unplaced: dict[str, list[Gateway]] = defaultdict(list)  # Gateways whose manifest sets no namespace
         self._gateway_names: set[str] = set()
         self._gateway_namespaces: set[str] = set()
         for gateway in gateways:
             self._gateways[gateway.namespace, gateway.name].append(gateway)
             self._gateway_names.add(gateway.name)
             self._gateway_namespaces.add(gateway.namespace)
+            if not sets_namespace(gateway):
+                self._unplaced[gateway.name].append(gateway)
         self._grants: dict[str, list[ReferenceGrant]] = defaultdict(list)
         for grant in grants:
             self._grants[grant.namespace].append(grant)
@@ -203,6 +212,18 @@ class GatewayIndex:
     def gateways(self, namespace: str, name: str) -> list[Gateway]:
         """Every definition of the Gateway (the input may hold variants of one object)."""
         return self._gateways.get((namespace, name), [])
+
+    def parent_gateways(self, route: Route, parent: ParentRef) -> list[Gateway]:
+        """The Gateway a route's parentRef means.
+
+        When neither the route nor a Gateway of that name sets metadata.namespace, both land in the
+        namespace they are applied to (`kubectl apply -n NS`), which may be the one the parentRef
+        names: that Gateway is taken.
+        """
+        found = self.gateways(parent.namespace, parent.name)
+        if found or sets_namespace(route) or "namespace" not in parent.raw:
+            return found
+        return self._unplaced.get(parent.name, [])
 
     def gateways_in(self, namespace: str) -> bool:
         return namespace in self._gateway_namespaces
