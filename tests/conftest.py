@@ -9,6 +9,7 @@ from portlint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus" / "real"
+CORPUS2 = ROOT.parent / "shared" / "corpus" / "real2"
 
 # A Deployment app=web whose container declares port 80.
 WEB_DEPLOYMENT = """\
@@ -94,6 +95,13 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip("the shared real-world corpus (../shared/corpus/real) is not present")
     return CORPUS
+
+
+@pytest.fixture(scope="session")
+def corpus2() -> Path:
+    if not CORPUS2.is_dir():
+        pytest.skip("the second real-world corpus (../shared/corpus/real2) is not present")
+    return CORPUS2
 
 
 @pytest.fixture(autouse=True)

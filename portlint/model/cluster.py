@@ -127,8 +127,9 @@ class Cluster:
             self.routes.append(obj)
         elif isinstance(obj, ReferenceGrant):
             self.reference_grants.append(obj)
-        # Gateway API kinds are custom resources too: controllers create Services and pods named after a Gateway
-        self.custom_resources.setdefault(obj.namespace, []).append(obj)
+        if isinstance(obj, (Gateway, GatewayClass)):
+            # controllers create the Services and pods of a Gateway, named after it: like an operator's resource
+            self.custom_resources.setdefault(obj.namespace, []).append(obj)
 
     def build_indexes(self) -> None:
         self.pods = PodIndex(self.workloads)
