@@ -283,14 +283,20 @@ def trace(
     step_summary: bool = typer.Option(False, "--step-summary",
                                       help="Also append the routing graph (Mermaid) to the GitHub Actions job "
                                            "summary, $GITHUB_STEP_SUMMARY."),
+    headers: List[str] = typer.Option(None, "--header", "-H", metavar="'NAME: VALUE'",
+                                      help="A request header, for HTTPRoute header matches (repeatable)."),
+    method: Optional[str] = typer.Option(None, "--method", "-X", metavar="METHOD", show_default=False,
+                                         help="The request method, for HTTPRoute method matches. [default: GET]"),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (
         ACCEPTED_FORMS,
         AllTarget,
         TargetError,
+        UrlTarget,
         parse_target,
         trace_paths,
+        with_request,
     )
 
     arguments = list(arguments or [])
@@ -298,6 +304,10 @@ def trace(
         raise UsageError(f"missing TARGET: expected {ACCEPTED_FORMS}")
     try:
         target = AllTarget() if trace_all else parse_target(arguments.pop(0))
+        if (headers or method) and not isinstance(target, UrlTarget):
+            raise UsageError("--header and --method apply to http(s):// targets only")
+        if isinstance(target, UrlTarget):
+            target = with_request(target, list(headers or []), method)
     except TargetError as error:
         raise UsageError(str(error)) from None
     configured, paths = _configuration(config_file, arguments)

@@ -77,7 +77,7 @@ def hops(path):
     ("http://Shop.Example.com/cart", UrlTarget("http://Shop.Example.com/cart", "http", "shop.example.com", 80, "/cart")),
     ("https://shop.example.com", UrlTarget("https://shop.example.com", "https", "shop.example.com", 443, "/")),
     ("http://shop.example.com:8080/a/b?q=1", UrlTarget("http://shop.example.com:8080/a/b?q=1", "http",
-                                                       "shop.example.com", 8080, "/a/b")),
+                                                       "shop.example.com", 8080, "/a/b", (("q", "1"),))),
     ("nodeport:30080", NodePortTarget("nodeport:30080", 30080, None)),
     ("10.0.0.7:30080", NodePortTarget("10.0.0.7:30080", 30080, "10.0.0.7")),
     ("service/web:80", ServiceTarget("service/web:80", "web", None, 80)),

@@ -1,7 +1,7 @@
 """`portlint trace --format mermaid|dot`: the routing graph of a trace, to paste into a README or render.
 
-One node per object a request passes (the client, each Ingress, nodePort, load balancer, Service,
-workload, container), one edge per hop, labelled with the host/path or port it arrives on.
+One node per object a request passes (the client, each Ingress, Gateway listener, route, redirect,
+nodePort, load balancer, Service, workload, container), one edge per hop, labelled with the host/path or port it arrives on.
 A node or edge on which a hop breaks is drawn red, and the edge names the rule; the hops that a
 request never gets to, beyond a break, are drawn grey and dotted.
 """
@@ -75,12 +75,17 @@ def _node_label(hop: Hop) -> str:
         return f"nodePort {hop.port or '(allocated)'}"
     if hop.type == "load-balancer":
         return f"LoadBalancer {hop.obj.name}:{hop.port}"
+    if hop.type == "gateway":
+        return f"Gateway {hop.obj.namespace}/{hop.obj.name} · {hop.node[2]} :{hop.port}"
+    if hop.type == "redirect":
+        return f"redirect → {hop.node[1]}"
     return f"{hop.obj.ref.kind} {hop.obj.namespace}/{hop.obj.name}"
 
 
 # --- DOT (graphviz) -------------------------------------------------------------------------------
 
-SHAPES = {"client": "oval", "ingress": "hexagon", "node-port": "cds", "load-balancer": "cds",
+SHAPES = {"client": "oval", "ingress": "hexagon", "gateway": "hexagon", "route": "parallelogram", "redirect": "note",
+          "node-port": "cds", "load-balancer": "cds",
           "service": "box", "workload": "component", "container": "box3d"}
 
 
@@ -108,7 +113,8 @@ def _dot_string(text: str) -> str:
 
 # --- Mermaid --------------------------------------------------------------------------------------
 
-MERMAID_SHAPES = {"client": ("([", "])"), "ingress": ("{{", "}}"), "node-port": ("[/", "/]"),
+MERMAID_SHAPES = {"client": ("([", "])"), "ingress": ("{{", "}}"), "gateway": ("{{", "}}"), "route": ("[\\", "\\]"),
+                  "redirect": (">", "]"), "node-port": ("[/", "/]"),
                   "load-balancer": ("[/", "/]"), "service": ("[", "]"), "workload": ("[[", "]]"),
                   "container": ("[(", ")]")}
 

@@ -119,16 +119,19 @@ def _summary(trace: Trace) -> Text:
     if trace.target == "--all":
         counts = {status: sum(1 for e in trace.entries if e.status == status) for status in STATUS}
         if not trace.entries:
-            return Text("No entry points: no Ingress, and no NodePort or LoadBalancer Service.", style="green")
+            return Text("No entry points: no Ingress, no Gateway, and no NodePort or LoadBalancer Service.",
+                        style="green")
+        redirect = " or a redirect" if any(p.ok and p.hops[-1].type == "redirect" for p in trace.paths) else ""
         text = (f"{len(trace.entries)} entry point{'s' if len(trace.entries) != 1 else ''}: {counts['ok']} "
                 f"reach{'es' if counts['ok'] == 1 else ''} a "
-                f"container, {counts['broken']} broken, {counts['untraced']} leave the manifests.")
+                f"container{redirect}, {counts['broken']} broken, {counts['untraced']} leave the manifests.")
         return Text(text, style="green" if trace.ok else "bold red" if counts["broken"] else "yellow")
     paths = trace.paths
     good = sum(1 for path in paths if path.ok)
     many = "s" if len(paths) != 1 else ""
     if trace.ok:
-        return Text(f"ok: {good} of {len(paths)} path{many} reach{'es' if good == 1 else ''} a container.",
+        goal = "a container" + (" or a redirect" if any(p.hops[-1].type == "redirect" for p in paths) else "")
+        return Text(f"ok: {good} of {len(paths)} path{many} reach{'es' if good == 1 else ''} {goal}.",
                     style="green")
     if trace.entries[0].status == "untraced":
         return Text(f"not ok: {len(paths)} path{many} leave{'s' if not many else ''} the manifests before a container.",

@@ -17,13 +17,15 @@ from portlint.trace.targets import (
     AllTarget,
     Target,
     TargetError,
+    UrlTarget,
     parse_target,
+    with_request,
 )
 
 UNREADABLE_RULES = ("yaml-syntax-error", "manifest-invalid")
 
 __all__ = ["ACCEPTED_FORMS", "AllTarget", "Entry", "Hop", "Target", "TargetError", "Trace", "TracePath",
-           "Tracer", "parse_target", "trace_paths"]
+           "Tracer", "UrlTarget", "parse_target", "trace_paths", "with_request"]
 
 
 def trace_paths(target: Target, paths: list[str], settings: Settings | None = None) -> Trace:

@@ -16,7 +16,9 @@ from portlint.findings import SEVERITY_RANK, Finding, ObjectRef
 from portlint.kinds import WORKLOAD_KINDS
 from portlint.model import KubeObject
 
-HOP_TYPES = ("client", "ingress", "node-port", "load-balancer", "service", "workload", "container")
+HOP_TYPES = ("client", "ingress", "gateway", "route", "redirect", "node-port", "load-balancer", "service", "workload",
+             "container")
+ENDS = ("container", "redirect")  # a path reaches its goal at a container, or when the client is redirected
 BREAKS, CAUTION = SEVERITY_RANK["error"], SEVERITY_RANK["warning"]
 
 
@@ -98,7 +100,7 @@ class TracePath:
 
     @property
     def ok(self) -> bool:
-        return all(hop.ok for hop in self.hops) and self.hops[-1].type == "container"
+        return all(hop.ok for hop in self.hops) and self.hops[-1].type in ENDS
 
     @property
     def broken(self) -> bool:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlsplit
 
 ACCEPTED_FORMS = ("http(s)://HOST[:PORT]/PATH, nodeport:N, NODEIP:N, service/NAME[.NAMESPACE]:PORT, "
                   "NAME.NAMESPACE.svc[.cluster.local]:PORT, or --all without a TARGET")
@@ -21,15 +21,22 @@ class TargetError(ValueError):
         super().__init__(f"malformed target {text!r}: {problem}; expected {ACCEPTED_FORMS}")
 
 
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+
+
 @dataclass(frozen=True)
 class UrlTarget:
-    """A request from outside the cluster, routed by the Ingress controllers."""
+    """A request from outside the cluster, routed by the Ingress controllers and the Gateways."""
 
     text: str
     scheme: str  # http or https
     host: str  # lowercase, as the controller compares it
     port: int
     path: str
+    query: tuple[tuple[str, str], ...] = ()  # (name, value) in URL order
+    headers: tuple[tuple[str, str], ...] = ()  # (name, value) as given with --header
+    method: str = "GET"
 
     @property
     def tls(self) -> bool:
@@ -97,7 +104,22 @@ def _url(text: str) -> UrlTarget:
         raise TargetError(text, "the URL's port is not a number from 1 to 65535")
     scheme = parts.scheme.lower()
     return UrlTarget(text, scheme, parts.hostname.rstrip(".").lower(),
-                     port or (443 if scheme == "https" else 80), parts.path or "/")
+                     port or (443 if scheme == "https" else 80), parts.path or "/",
+                     tuple(parse_qsl(parts.query, keep_blank_values=True)))
+
+
+def with_request(target: UrlTarget, headers: list[str], method: str | None) -> UrlTarget:
+    """The URL target with the request's --header 'Name: value' options and --method."""
+    parsed = []
+    for header in headers:
+        name, sep, value = header.partition(":")
+        if not sep or not _HEADER_NAME.fullmatch(name.strip()):
+            raise TargetError(target.text, f"--header {header!r} is not 'Name: value'")
+        parsed.append((name.strip(), value.strip()))
+    method = (method or "GET").upper()
+    if method not in HTTP_METHODS:
+        raise TargetError(target.text, f"--method {method!r} is not one of {', '.join(HTTP_METHODS)}")
+    return replace(target, headers=tuple(parsed), method=method)
 
 
 def _port(text: str, value: str, what: str) -> int:
