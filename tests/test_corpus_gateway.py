@@ -14,8 +14,9 @@ from portlint.settings import Settings
 from test_corpus import GATEWAY_API_RULES
 
 EXPECTED = {
-    # ingress2gateway's istio fixture 1-gateway.yaml: listener names and port/protocol/hostname repeated
-    ("kubernetes-sigs__ingress2gateway", "gateway-listener-conflict"): 3,
+    # ingress2gateway's istio fixture 1-gateway.yaml: a listener name repeated (1), and two pairs of listeners
+    # with the same port, protocol and hostname (both of each pair: 4)
+    ("kubernetes-sigs__ingress2gateway", "gateway-listener-conflict"): 5,
     # conversion outputs whose TLS Secrets are not part of the fixtures (info)
     ("kubernetes-sigs__ingress2gateway", "gateway-tls-secret-missing"): 5,
     # istio fixtures: HTTPRoutes and a TLSRoute in test/custom-ns referring to Services in prod, whose only

@@ -21,42 +21,45 @@ OVER_TCP = ("HTTP", "HTTPS", "TLS")
 @rule("gateway-listener-conflict")
 def gateway_listener_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for gateway in cluster.gateways:
-        seen: list[Listener] = []
-        for listener in gateway.listeners:
-            for earlier in seen:
-                problem = _conflict(earlier, listener)
-                if problem:
-                    message, hint = problem
-                    yield gateway.finding(f"listener {listener.name}: {message}", hint, at=listener,
-                                          key="name" if earlier.name == listener.name else "port")
-                    break
-            seen.append(listener)
+        listeners = gateway.listeners
+        for i, listener in enumerate(listeners):
+            # a repeated name is the later listener's; any other conflict refuses both, so both are reported
+            duplicate = next((other for other in listeners[:i] if other.name == listener.name), None)
+            others = (other for j, other in enumerate(listeners) if j != i and other.name != listener.name)
+            problem = _same_name(duplicate) if duplicate else next(filter(None, (_conflict(o, listener) for o in others)),
+                                                                    None)
+            if problem:
+                message, hint = problem
+                yield gateway.finding(f"listener {listener.name}: {message}", hint, at=listener,
+                                      key="name" if duplicate else "port")
 
 
-def _conflict(earlier: Listener, listener: Listener) -> tuple[str, str] | None:
-    if earlier.name == listener.name:
-        return (f"the name {listener.name!r} is already used by listener {_index(earlier)}; listener names must be "
-                f"unique within a Gateway, and the API server rejects the Gateway",
-                "give each listener its own name (routes attach to it by sectionName)")
-    if earlier.port != listener.port:
+def _same_name(earlier: Listener) -> tuple[str, str]:
+    return (f"the name {earlier.name!r} is already used by listener {_index(earlier)}; listener names must be "
+            f"unique within a Gateway, and the API server rejects the Gateway",
+            "give each listener its own name (routes attach to it by sectionName)")
+
+
+def _conflict(other: Listener, listener: Listener) -> tuple[str, str] | None:
+    if other.port != listener.port:
         return None
-    protocols = (earlier.core_protocol, listener.core_protocol)
-    same_host = (earlier.hostname or "") == (listener.hostname or "")
+    protocols = (other.core_protocol, listener.core_protocol)
+    same_host = (other.hostname or "") == (listener.hostname or "")
     host = f"hostname {listener.hostname}" if listener.hostname else "no hostname"
     if protocols[0] == protocols[1] and same_host:
-        return (f"same port {listener.port}, protocol {listener.core_protocol} and {host} as listener {earlier.name}: "
+        return (f"same port {listener.port}, protocol {listener.core_protocol} and {host} as listener {other.name}: "
                 f"the API server rejects the Gateway (the combination must be unique for each listener)",
                 "give one of them another port or hostname, or merge them")
     if set(protocols) == set(SNI_PROTOCOLS) and same_host:
         return (f"{listener.core_protocol} on port {listener.port} with {host}, like the {protocols[0]} listener "
-                f"{earlier.name}: both are chosen by the TLS server name, so they are not distinct and neither is "
+                f"{other.name}: both are chosen by the TLS server name, so they are not distinct and neither is "
                 f"accepted (Conflicted: ProtocolConflict)",
                 "give them different hostnames, or different ports")
     if "TCP" in protocols and (protocols[0] in OVER_TCP or protocols[1] in OVER_TCP):
-        tcp, other = (listener, earlier) if protocols[1] == "TCP" else (earlier, listener)
-        return (f"the TCP listener {tcp.name} and the {other.core_protocol} listener {other.name} share port "
+        tcp, rest = (listener, other) if protocols[1] == "TCP" else (other, listener)
+        return (f"the TCP listener {tcp.name} and the {rest.core_protocol} listener {rest.name} share port "
                 f"{listener.port}: a TCP listener takes every connection on its port, so the listeners sharing it "
-                f"are not distinct and are not accepted (Conflicted)",
+                f"are not distinct and none of them is accepted (Conflicted)",
                 "move the TCP listener (or the other one) to its own port")
     return None
 
