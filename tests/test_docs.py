@@ -70,6 +70,10 @@ def test_readme_lists_every_rule_with_its_severity():
     ["trace", "http://shop.example.com/", "examples/fixed"],
     ["trace", "nodeport:30080", "examples/broken"],
     ["trace", "https://shop.example.com/api/cart", "examples/broken"],
+    ["check", "--cluster-per-path", "examples/gateway/broken", "examples/gateway/fixed"],
+    ["trace", "https://shop.example.com/api/cart", "examples/gateway/fixed"],
+    ["trace", "http://shop.example.com/cart", "examples/gateway/fixed"],
+    ["trace", "https://shop.example.com/", "examples/gateway/broken"],
 ])
 def test_the_outputs_the_readme_shows_are_real(command):
     result = subprocess.run([sys.executable, "-m", "portlint", *command], cwd=ROOT, capture_output=True, text=True,
