@@ -194,11 +194,11 @@ class GatewayIndex:
                  namespaces: Iterable[KubeObject], secrets: set[tuple[str, str]], object_namespaces: set[str]):
         self._gateways: dict[tuple[str, str], list[Gateway]] = defaultdict(list)
         self._unplaced: dict[str, list[Gateway]] = defaultdict(list)  # Gateways whose manifest sets no namespace
-        self._gateway_names: set[str] = set()
+        self._by_name: dict[str, list[Gateway]] = defaultdict(list)
         self._gateway_namespaces: set[str] = set()
         for gateway in gateways:
             self._gateways[gateway.namespace, gateway.name].append(gateway)
-            self._gateway_names.add(gateway.name)
+            self._by_name[gateway.name].append(gateway)
             self._gateway_namespaces.add(gateway.namespace)
             if not sets_namespace(gateway):
                 self._unplaced[gateway.name].append(gateway)
@@ -230,9 +230,7 @@ class GatewayIndex:
 
     def gateway_named(self, name: str) -> list[Gateway]:
         """Gateways of this name in any namespace (for hints and the installed-elsewhere exemption)."""
-        if name not in self._gateway_names:
-            return []
-        return [g for (_, n), found in self._gateways.items() if n == name for g in found]
+        return self._by_name.get(name, [])
 
     def namespace_labels(self, namespace: str) -> dict[str, str]:
         """The Namespace's labels in the input, plus the kubernetes.io/metadata.name label the API server sets."""
