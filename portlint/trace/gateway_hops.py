@@ -10,7 +10,7 @@ whatever their kind.
 
 from __future__ import annotations
 
-from portlint.attachment import ListenerFit
+from portlint.attachment import ListenerFit, attachment
 from portlint.model import BackendRef, Gateway, Listener, ParentRef, RequestRedirect, Route, RouteMatch, RouteRule
 from portlint.trace.gateway import Attached, Selection, match_text, routes_by_listener, select
 from portlint.trace.hops import Claim, Entry, Hop, TracePath
@@ -62,7 +62,7 @@ class GatewayEntries:
 
     def _no_rule(self, selection: Selection, target: UrlTarget) -> Hop:
         selected = [a for a in self._attached.get(id(selection.listener), []) if a.route.ref.kind == "HTTPRoute"]
-        refused = [a for a in selected if not a.fit.attached]
+        refused = self._refused(selected)
         if refused:  # a route meant for this listener is not accepted: its finding is the reason
             return self._refused_hop(refused[0], f"{target.host}{target.path}")
         hop = Hop("route", f"HTTPRoute for {target.method} {target.host}{target.path}",
@@ -73,6 +73,10 @@ class GatewayEntries:
                         f"(HTTPRoutes attached: {names})",
                         "add a rule that matches the request (a PathPrefix matches whole '/'-separated elements), "
                         "or attach the route to this listener")
+
+    def _refused(self, selected: list[Attached]) -> list[Attached]:
+        """The routes a listener refuses that attach nowhere else through that parentRef."""
+        return [a for a in selected if not a.fit.attached and not attachment(self.cluster, a.route, a.parent).attached]
 
     def _refused_hop(self, item: Attached, edge: str) -> Hop:
         route, listener = item.route, item.fit.listener
@@ -172,7 +176,7 @@ class GatewayEntries:
                 selected = self._attached.get(id(listener), [])
                 attached = [a for a in selected if a.fit.attached]
                 if not attached:
-                    entries.append(self._unused_listener(gateway, listener, [a for a in selected if not a.fit.attached]))
+                    entries.append(self._unused_listener(gateway, listener, self._refused(selected)))
                 for item in attached:
                     entries += self._attached_entries(gateway, listener, item)
         return entries
@@ -216,6 +220,8 @@ class GatewayEntries:
 def _tls_note(listener: Listener) -> str:
     if listener.core_protocol in ("HTTP", "TCP", "UDP"):
         return f"no TLS: plain {listener.core_protocol.lower()}"
+    if listener.core_protocol not in ("HTTPS", "TLS"):
+        return f"protocol {listener.protocol} is the implementation's own: not traced by its rules"
     if listener.tls_mode == "Passthrough":
         return "TLS passthrough: the Gateway routes by the server name and does not terminate TLS"
     secrets = ", ".join(f"Secret {r.namespace}/{r.name}" if r.is_secret else f"{r.kind} {r.name}"
