@@ -584,3 +584,19 @@ def test_the_old_api_versions_are_still_read():
     text = gateway(listener()).replace("gateway.networking.k8s.io/v1", "gateway.networking.k8s.io/v1beta1") + \
         route(api="gateway.networking.k8s.io/v1beta1") + APP
     assert [f.rule for f in only(lint(text), "route-not-allowed")] == ["route-not-allowed"]
+
+
+def test_of_several_definitions_of_a_gateway_the_nearest_counts(tmp_path):
+    # two independent examples reuse Gateway default/gateway: each route is judged against its own
+    from portlint.run import check_paths
+    from portlint.settings import Settings
+
+    for example, allowed in (("open", "{namespaces: {from: All}}"), ("closed", "{namespaces: {from: Same}}")):
+        folder = tmp_path / example
+        folder.mkdir()
+        (folder / "gateway.yaml").write_text(gateway(f"- {{name: http, protocol: HTTP, port: 80, "
+                                                     f"allowedRoutes: {allowed}}}", name="gateway",
+                                                     namespace="default"))
+        (folder / "route.yaml").write_text(route("{name: gateway, namespace: default}") + APP)
+    findings = [f for f in check_paths([str(tmp_path)], Settings()).findings if f.rule == "route-not-allowed"]
+    assert [f.file.split("/")[-2] for f in findings] == ["closed"]
