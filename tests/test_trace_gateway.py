@@ -81,17 +81,19 @@ def services(result: Trace) -> list[str]:
 # --- hops ------------------------------------------------------------------------------------------
 
 def test_a_request_goes_client_gateway_route_service_workload_container():
-    result = trace(gateway() + route("web", f"- backendRefs: [{to('a')}]") + BACKENDS, "http://shop.example.com/")
+    result = trace(gateway("- {name: http, protocol: HTTP, port: 8080}") + route("web", f"- backendRefs: [{to('a')}]")
+                   + BACKENDS, "http://shop.example.com:8080/")
     [path] = result.paths
     assert [h.type for h in path.hops] == ["client", "gateway", "route", "service", "workload", "container"]
     assert result.ok and path.ok
-    gateway_hop, route_hop = path.hops[1], path.hops[2]
-    assert gateway_hop.obj.ref.kind == "Gateway" and gateway_hop.port == 80
-    assert route_hop.obj.ref.kind == "HTTPRoute" and route_hop.port == 80
+    gateway_hop, route_hop, service_hop = path.hops[1:4]
+    assert gateway_hop.obj.ref.kind == "Gateway" and gateway_hop.port == 8080  # the listener's port
+    assert route_hop.obj.ref.kind == "HTTPRoute" and route_hop.port == 8080  # where the request arrives
+    assert service_hop.port == 80
     as_json = result.to_json()["paths"][0]["hops"]
     assert as_json[1] == {"type": "gateway", "object": {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
                                                         "namespace": "default", "name": "public"},
-                          "port": 80, "ok": True, "rule": None, "reason": None}
+                          "port": 8080, "ok": True, "rule": None, "reason": None}
     assert as_json[2]["type"] == "route" and as_json[2]["object"]["kind"] == "HTTPRoute"
 
 

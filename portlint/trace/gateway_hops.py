@@ -100,12 +100,11 @@ class GatewayEntries:
         return self.tracer.judge(hop, Claim(gateway.ref, gateway.file, under=fields))
 
     def route_hop(self, route: Route, parent: ParentRef, route_rule: RouteRule, what: str, backend: BackendRef | None,
-                  share: str, edge: str) -> Hop:
+                  share: str, edge: str, port: int | None) -> Hop:
         target = f" → {backend.describe()}{share}" if backend else ""
         label = f"{route.ref.kind} {_name(route)} · {what}{target}"
         at, key = (backend, "name") if backend else (route_rule, None)
-        hop = _hop("route", label, route, at, key=key, port=backend.port if backend else None,
-                   node=("route", route.ref), edge=edge)
+        hop = _hop("route", label, route, at, key=key, port=port, node=("route", route.ref), edge=edge)
         fields = [parent.json_path, route.field_path("spec.hostnames"), route.field_path("apiVersion"),
                   f"{route_rule.json_path}.matches", f"{route_rule.json_path}.filters"]
         fields += [backend.json_path] if backend else []
@@ -116,14 +115,14 @@ class GatewayEntries:
                    what: str | None = None) -> list[TracePath]:
         what = what or match_text(match)
         if route_rule.redirect is not None:
-            hop = self.route_hop(route, parent, route_rule, what, None, "", edge)
+            hop = self.route_hop(route, parent, route_rule, what, None, "", edge, before[-1].port)
             hop.notes += notes
             host = edge.split("/", 1)[0]
             return [TracePath(before + [hop, self._redirect_hop(route, route_rule.redirect, match, target, host)])]
         carrying = [b for b in route_rule.backend_refs if b.weight > 0]
         total = sum(b.weight for b in carrying)
         if not carrying:
-            hop = self.route_hop(route, parent, route_rule, what, None, "", edge)
+            hop = self.route_hop(route, parent, route_rule, what, None, "", edge, before[-1].port)
             hop.notes += notes
             reason = ("every backendRef of the rule has weight 0" if route_rule.backend_refs
                       else "the rule has no backendRefs and no redirect")
@@ -132,7 +131,7 @@ class GatewayEntries:
         paths = []
         for backend in carrying:
             share = f" · weight {backend.weight}/{total}" if len(route_rule.backend_refs) > 1 else ""
-            hop = self.route_hop(route, parent, route_rule, what, backend, share, edge)
+            hop = self.route_hop(route, parent, route_rule, what, backend, share, edge, before[-1].port)
             hop.notes += notes + [f"backendRef {b.describe()} has weight 0: it gets no traffic (it is still checked)"
                                   for b in route_rule.backend_refs if b.weight == 0]
             for path in self.backend_paths(before + [hop], backend):
