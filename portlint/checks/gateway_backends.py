@@ -36,6 +36,11 @@ def _managed_elsewhere(cluster: Cluster, route: Route, backend: BackendRef) -> b
 
 @rule("route-backend-service-missing")
 def route_backend_service_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    names_by_namespace: dict[str, list[str]] = {}
+    namespaces_by_name: dict[str, list[str]] = {}
+    for service in cluster.services:  # for the hints, built once
+        names_by_namespace.setdefault(service.namespace, []).append(service.name)
+        namespaces_by_name.setdefault(service.name, []).append(service.namespace)
     for route, route_rule, backend in _service_backends(cluster):
         namespace, name = backend.namespace, backend.name
         if cluster.service(namespace, name) or _operator_may_create(cluster, namespace, name):
@@ -45,15 +50,15 @@ def route_backend_service_missing(cluster: Cluster, settings: Settings) -> Itera
         yield route.finding(
             f"backendRef of {_where(route, route_rule)} names Service {name!r}, which does not exist in namespace "
             f"{namespace}: requests for it get a 500 (BackendNotFound)",
-            _missing_hint(cluster, route, backend), at=backend, key="name")
+            _missing_hint(route, backend, names_by_namespace.get(namespace, []), namespaces_by_name.get(name, [])),
+            at=backend, key="name")
 
 
-def _missing_hint(cluster: Cluster, route: Route, backend: BackendRef) -> str:
-    here = [s.name for s in cluster.services if s.namespace == backend.namespace]
+def _missing_hint(route: Route, backend: BackendRef, here: list[str], elsewhere: list[str]) -> str:
     close = sorted(n for n in here if similar(n, backend.name))
     if close:
         return f"Service {close[0]!r} exists in namespace {backend.namespace}: did you mean it? Names are case-sensitive"
-    elsewhere = sorted(s.namespace for s in cluster.services if s.name == backend.name)
+    elsewhere = sorted(elsewhere)
     if elsewhere:
         return (f"a Service {backend.name!r} exists in namespace {elsewhere[0]}: set `namespace: {elsewhere[0]}` in "
                 f"the backendRef, with a ReferenceGrant in {elsewhere[0]} that permits {route.ref.kind}s from "

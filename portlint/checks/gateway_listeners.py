@@ -88,10 +88,13 @@ def _cert_manager_issues(gateway: Gateway) -> bool:
 @rule("gateway-tls-secret-missing")
 def gateway_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     index = cluster.gateway_api
+    namespaces_by_name: dict[str, list[str]] = {}
+    for namespace, name in cluster.known_secrets:  # for the hints, built once
+        namespaces_by_name.setdefault(name, []).append(namespace)
     for gateway, listener, ref in _certificate_refs(cluster):
         if index.secret_known(ref.namespace, ref.name) or _cert_manager_issues(gateway):
             continue
-        elsewhere = sorted(ns for ns, name in cluster.known_secrets if name == ref.name and ns != ref.namespace)
+        elsewhere = sorted(ns for ns in namespaces_by_name.get(ref.name, ()) if ns != ref.namespace)
         hint = (f"a Secret {ref.name!r} exists in namespace {elsewhere[0]}: set `namespace: {elsewhere[0]}` in the "
                 f"certificateRef (with a ReferenceGrant there), or copy it to {ref.namespace}" if elsewhere else
                 f"create the kubernetes.io/tls Secret (kubectl create secret tls {ref.name} -n {ref.namespace} "
