@@ -57,7 +57,7 @@ def _missing_gateway_hint(cluster: Cluster, route: Route, parent: ParentRef, els
         where = elsewhere[0].namespace
         return (f"a Gateway {parent.name!r} exists in namespace {where}: set `namespace: {where}` in the parentRef "
                 f"(a parentRef without namespace means the route's own namespace, {route.namespace})")
-    here = sorted({g.name for g in cluster.gateways if g.namespace == parent.namespace})
+    here = sorted(cluster.gateway_api.gateways_in(parent.namespace))
     close = [name for name in here if similar(name, parent.name)]
     if close:
         return f"did you mean Gateway {close[0]!r}? Names are case-sensitive"

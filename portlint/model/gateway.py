@@ -195,11 +195,11 @@ class GatewayIndex:
         self._gateways: dict[tuple[str, str], list[Gateway]] = defaultdict(list)
         self._unplaced: dict[str, list[Gateway]] = defaultdict(list)  # Gateways whose manifest sets no namespace
         self._by_name: dict[str, list[Gateway]] = defaultdict(list)
-        self._gateway_namespaces: set[str] = set()
+        self._names_in: dict[str, set[str]] = defaultdict(set)  # namespace → names of its Gateways
         for gateway in gateways:
             self._gateways[gateway.namespace, gateway.name].append(gateway)
             self._by_name[gateway.name].append(gateway)
-            self._gateway_namespaces.add(gateway.namespace)
+            self._names_in[gateway.namespace].add(gateway.name)
             if not sets_namespace(gateway):
                 self._unplaced[gateway.name].append(gateway)
         self._grants: dict[str, list[ReferenceGrant]] = defaultdict(list)
@@ -225,8 +225,9 @@ class GatewayIndex:
             return found
         return self._unplaced.get(parent.name, [])
 
-    def gateways_in(self, namespace: str) -> bool:
-        return namespace in self._gateway_namespaces
+    def gateways_in(self, namespace: str) -> set[str]:
+        """The names of the Gateways in the namespace (empty: it holds none)."""
+        return self._names_in.get(namespace, set())
 
     def gateway_named(self, name: str) -> list[Gateway]:
         """Gateways of this name in any namespace (for hints and the installed-elsewhere exemption)."""
