@@ -1,12 +1,13 @@
 """Gateway API: Gateways and listeners, GatewayClasses, the five route kinds, ReferenceGrants.
 
 The CRDs' defaults are applied here (see portlint.model.gateway), so rules and trace read
-effective values; a field's own position stays reachable through each node's `raw`.
+effective values; a field's own position stays reachable through each node's `raw`. Entries
+that failed validation are holes in the readable view, skipped (`_items`).
 """
 
 from __future__ import annotations
 
-from portlint.builder.common import _join, _list, _mapping
+from portlint.builder.common import _items, _join, _list, _mapping
 from portlint.builder.pods import _label_selector
 from portlint.kinds import GATEWAY_API_GROUP
 from portlint.loader import Mapping
@@ -45,7 +46,7 @@ def build_gateway(data: Mapping, common: dict) -> Gateway:
     base = _join(common["json_path"], "spec")
     namespace = common["ref"].namespace
     listeners = [_listener(raw, f"{base}.listeners[{i}]", namespace)
-                 for i, raw in enumerate(_list(spec.get("listeners")))]
+                 for i, raw in _items(spec.get("listeners"))]
     return Gateway(class_name=_text(spec.get("gatewayClassName")), listeners=listeners, **common)
 
 
@@ -55,10 +56,10 @@ def _listener(raw: Mapping, path: str, namespace: str) -> Listener:
     refs = [SecretRef(raw=r, json_path=f"{path}.tls.certificateRefs[{i}]", group=_group(r, ""),
                       kind=_text(r.get("kind")) or "Secret", namespace=_text(r.get("namespace")) or namespace,
                       name=r["name"])
-            for i, r in enumerate(_list(tls.get("certificateRefs") if tls else None))]
+            for i, r in _items(tls.get("certificateRefs") if tls else None)]
     allowed = _mapping(raw.get("allowedRoutes"))
     namespaces = _mapping(allowed.get("namespaces"))
-    kinds = [(_group(k, GATEWAY_API_GROUP), k["kind"]) for k in _list(allowed.get("kinds"))]
+    kinds = [(_group(k, GATEWAY_API_GROUP), k["kind"]) for _, k in _items(allowed.get("kinds"))]
     return Listener(raw=raw, json_path=path, name=raw["name"], hostname=_text(raw.get("hostname")),
                     port=raw["port"], protocol=raw["protocol"],
                     tls_mode=(_text(tls.get("mode")) or "Terminate") if tls is not None else None,
@@ -77,19 +78,19 @@ def build_route(data: Mapping, common: dict) -> Route:
     parents = [ParentRef(raw=p, json_path=f"{base}.parentRefs[{i}]", group=_group(p, GATEWAY_API_GROUP),
                          kind=_text(p.get("kind")) or "Gateway", namespace=_text(p.get("namespace")) or namespace,
                          name=p["name"], section_name=_text(p.get("sectionName")), port=p.get("port") or None)
-               for i, p in enumerate(_list(spec.get("parentRefs")))]
+               for i, p in _items(spec.get("parentRefs"))]
     grpc = common["kind"] == "GRPCRoute"
-    rules = [_rule(raw, f"{base}.rules[{i}]", namespace, grpc) for i, raw in enumerate(_list(spec.get("rules")))]
+    rules = [_rule(raw, f"{base}.rules[{i}]", namespace, grpc) for i, raw in _items(spec.get("rules"))]
     hostnames = [h for h in _list(spec.get("hostnames")) if isinstance(h, str)]
     return Route(hostnames=hostnames, parent_refs=parents, rules=rules, **common)
 
 
 def _rule(raw: Mapping, path: str, namespace: str, grpc: bool) -> RouteRule:
-    backends = [_backend(b, f"{path}.backendRefs[{i}]", namespace) for i, b in enumerate(_list(raw.get("backendRefs")))]
+    backends = [_backend(b, f"{path}.backendRefs[{i}]", namespace) for i, b in _items(raw.get("backendRefs"))]
     matches = [(_grpc_match if grpc else _http_match)(m, f"{path}.matches[{i}]")
-               for i, m in enumerate(_list(raw.get("matches")))]
+               for i, m in _items(raw.get("matches"))]
     redirect = None
-    for i, rule_filter in enumerate(_list(raw.get("filters"))):
+    for i, rule_filter in _items(raw.get("filters")):
         if rule_filter.get("type") == "RequestRedirect":
             redirect = _redirect(_mapping(rule_filter.get("requestRedirect")), f"{path}.filters[{i}]", rule_filter)
     return RouteRule(raw=raw, json_path=path, matches=matches, backend_refs=backends, redirect=redirect)
@@ -117,7 +118,7 @@ def _grpc_match(raw: Mapping, path: str) -> RouteMatch:
 
 
 def _value_matches(raw) -> list[ValueMatch]:
-    return [ValueMatch(m["name"], str(m.get("value") or ""), _text(m.get("type")) or "Exact") for m in _list(raw)]
+    return [ValueMatch(m["name"], str(m.get("value") or ""), _text(m.get("type")) or "Exact") for _, m in _items(raw)]
 
 
 def _redirect(raw: Mapping, path: str, rule_filter: Mapping) -> RequestRedirect:
@@ -132,6 +133,6 @@ def _redirect(raw: Mapping, path: str, rule_filter: Mapping) -> RequestRedirect:
 
 def build_reference_grant(data: Mapping, common: dict) -> ReferenceGrant:
     spec = _mapping(data.get("spec"))
-    sources = [GrantFrom(_group(f, ""), f["kind"], f["namespace"]) for f in _list(spec.get("from"))]
-    targets = [GrantTo(_group(t, ""), t["kind"], _text(t.get("name"))) for t in _list(spec.get("to"))]
+    sources = [GrantFrom(_group(f, ""), f["kind"], f["namespace"]) for _, f in _items(spec.get("from"))]
+    targets = [GrantTo(_group(t, ""), t["kind"], _text(t.get("name"))) for _, t in _items(spec.get("to"))]
     return ReferenceGrant(sources=sources, targets=targets, **common)

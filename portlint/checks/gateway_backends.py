@@ -45,6 +45,8 @@ def route_backend_service_missing(cluster: Cluster, settings: Settings) -> Itera
         namespace, name = backend.namespace, backend.name
         if cluster.service(namespace, name) or _operator_may_create(cluster, namespace, name):
             continue
+        if cluster.may_hold_unplaced("Service"):
+            continue  # a Service whose name failed validation may be this one
         if _managed_elsewhere(cluster, route, backend):
             continue
         yield route.finding(
@@ -74,6 +76,8 @@ def route_backend_port_unmatched(cluster: Cluster, settings: Settings) -> Iterat
         services = cluster.service_definitions(backend.namespace, backend.name)
         if not services or any(s.type == "ExternalName" for s in services):
             continue  # a missing Service is its own rule; ExternalName ports are the external host's
+        if not all(s.readable("spec.ports") and s.readable("spec.type") for s in services):
+            continue  # a port left out as invalid may be the one
         if backend.port is None:
             service = services[0]
             only = f": use `port: {service.ports[0].port}`" if len(service.ports) == 1 else ""
@@ -133,6 +137,8 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
                 continue
             if index.permits(source, backend.namespace, backend.group, backend.kind, backend.name):
                 continue
+            if cluster.may_hold_unplaced("ReferenceGrant") or not index.grants_readable(backend.namespace):
+                continue  # a grant that failed validation may be the one
             yield route.finding(
                 f"backendRef of {_where(route, route_rule)} refers to {backend.kind} {backend.namespace}/{backend.name} "
                 f"in another namespace, and no ReferenceGrant in {backend.namespace} permits {route.ref.kind}s from "

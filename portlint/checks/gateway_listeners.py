@@ -94,6 +94,8 @@ def gateway_tls_secret_missing(cluster: Cluster, settings: Settings) -> Iterator
     for gateway, listener, ref in _certificate_refs(cluster):
         if index.secret_known(ref.namespace, ref.name) or _cert_manager_issues(gateway):
             continue
+        if cluster.may_hold_unplaced("Secret"):
+            continue  # a Secret whose name failed validation may be this one
         elsewhere = sorted(ns for ns in namespaces_by_name.get(ref.name, ()) if ns != ref.namespace)
         hint = (f"a Secret {ref.name!r} exists in namespace {elsewhere[0]}: set `namespace: {elsewhere[0]}` in the "
                 f"certificateRef (with a ReferenceGrant there), or copy it to {ref.namespace}" if elsewhere else
@@ -114,6 +116,8 @@ def gateway_tls_secret_not_permitted(cluster: Cluster, settings: Settings) -> It
         if index.permits(GrantFrom(GATEWAY_API_GROUP, "Gateway", gateway.namespace), ref.namespace, "", "Secret",
                          ref.name):
             continue
+        if cluster.may_hold_unplaced("ReferenceGrant") or not index.grants_readable(ref.namespace):
+            continue  # a grant that failed validation may be the one
         yield gateway.finding(
             f"listener {listener.name}: certificateRef to Secret {ref.namespace}/{ref.name} in another namespace, and "
             f"no ReferenceGrant in {ref.namespace} permits Gateways from {gateway.namespace} to refer to it: the "

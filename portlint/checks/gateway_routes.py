@@ -21,6 +21,11 @@ def _attachments(cluster: Cluster) -> Iterator[Attachment]:
                 yield attachment(cluster, route, parent)
 
 
+def _listeners_readable(found: Attachment) -> bool:
+    """Whether every listener of the Gateway was read: one left out as invalid may be the one that fits."""
+    return all(gateway.readable("spec.listeners") for gateway in found.gateways)
+
+
 def _listeners_text(gateway: Gateway) -> str:
     return ", ".join(listener.describe() for listener in gateway.listeners) or "none"
 
@@ -33,6 +38,8 @@ def route_parent_missing(cluster: Cluster, settings: Settings) -> Iterator[Findi
     for found in _attachments(cluster):
         route, parent = found.route, found.parent
         if not found.gateways:
+            if cluster.may_hold_unplaced("Gateway"):
+                continue  # a Gateway whose name failed validation may be this one
             elsewhere = [g for g in index.gateway_named(parent.name) if g.namespace != parent.namespace]
             if not index.gateways_in(parent.namespace) and not elsewhere:
                 continue  # the platform's Gateways are installed from another repository
@@ -41,7 +48,7 @@ def route_parent_missing(cluster: Cluster, settings: Settings) -> Iterator[Findi
                 f"the route attaches to nothing and serves no request",
                 _missing_gateway_hint(cluster, route, parent, elsewhere), at=parent, key="name",
                 related=[g.related() for g in elsewhere[:1]])
-        elif not found.fits:
+        elif not found.fits and _listeners_readable(found):
             gateway = found.gateways[0]
             wanted = " and ".join(w for w in (f"sectionName {parent.section_name!r}" if parent.section_name else "",
                                               f"port {parent.port}" if parent.port else "") if w)
@@ -80,7 +87,7 @@ def _listener_hint(gateway: Gateway, parent: ParentRef) -> str:
 @rule("route-not-allowed")
 def route_not_allowed(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for found in _attachments(cluster):
-        if not found.fits or found.admitting:
+        if not found.fits or found.admitting or not _listeners_readable(found) or not _labels_known(cluster, found):
             continue
         route, gateway = found.route, found.fits[0].gateway
         reasons = "; ".join(f"listener {fit.listener.name} {fit.refusal}" for fit in found.fits)
@@ -88,6 +95,13 @@ def route_not_allowed(cluster: Cluster, settings: Settings) -> Iterator[Finding]
             f"no listener of Gateway {gateway.namespace}/{gateway.name} that the parentRef selects admits this "
             f"{route.ref.kind} from namespace {route.namespace}: {reasons} (NotAllowedByListeners)",
             _admission_hint(cluster, route, found.fits[0]), at=found.parent, key="name", related=[gateway.related()])
+
+
+def _labels_known(cluster: Cluster, found: Attachment) -> bool:
+    """A namespace selector is judged only on labels that were read (and no Namespace is unplaced)."""
+    if not any(fit.listener.namespaces_from == "Selector" for fit in found.fits):
+        return True
+    return cluster.gateway_api.labels_readable(found.route.namespace) and not cluster.may_hold_unplaced("Namespace")
 
 
 def _admission_hint(cluster: Cluster, route: Route, fit: ListenerFit) -> str:
@@ -117,7 +131,9 @@ def route_hostname_mismatch(cluster: Cluster, settings: Settings) -> Iterator[Fi
         if not admitting or found.attached:
             continue
         route = found.route
-        if any(is_placeholder(h) for h in route.hostnames):
+        if any(is_placeholder(h) for h in route.hostnames) or not route.readable("spec.hostnames"):
+            continue
+        if not _listeners_readable(found):
             continue
         listeners = ", ".join(f"{fit.listener.name} ({fit.listener.hostname})" for fit in admitting)
         gateway = admitting[0].gateway

@@ -206,6 +206,7 @@ class GatewayIndex:
         for grant in grants:
             self._grants[grant.namespace].append(grant)
         self._namespace_labels = {ns.name: dict(ns.labels) for ns in namespaces}
+        self._labels_unreadable = {ns.name for ns in namespaces if not ns.readable("metadata.labels")}
         self._secrets = secrets
         self._object_namespaces = object_namespaces
 
@@ -237,6 +238,10 @@ class GatewayIndex:
         """The Namespace's labels in the input, plus the kubernetes.io/metadata.name label the API server sets."""
         return {**self._namespace_labels.get(namespace, {}), METADATA_NAME_LABEL: namespace}
 
+    def labels_readable(self, namespace: str) -> bool:
+        """Whether the Namespace's labels were read whole (a label that failed validation is not known)."""
+        return namespace not in self._labels_unreadable
+
     def namespace_defined(self, namespace: str) -> bool:
         """Whether the input holds the Namespace object (and so its labels)."""
         return namespace in self._namespace_labels
@@ -247,6 +252,10 @@ class GatewayIndex:
 
     def grants_in(self, namespace: str) -> list[ReferenceGrant]:
         return self._grants.get(namespace, [])
+
+    def grants_readable(self, namespace: str) -> bool:
+        """Whether every ReferenceGrant of the namespace was read whole (an unreadable one may be the grant)."""
+        return all(grant.readable("spec") for grant in self._grants.get(namespace, ()))
 
     def permits(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> ReferenceGrant | None:
         """The ReferenceGrant in `namespace` that lets `source` refer to that object, if any.
