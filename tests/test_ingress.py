@@ -382,3 +382,16 @@ def test_secrets_that_exist_or_will_be_created_are_not_reported(extra, annotatio
 def test_a_consistent_app_has_no_ingress_findings():
     text = ingress(v1_path(), extra_spec=TLS) + "---" + APP + "---" + SECRET.replace("NAMESPACE", "shop")
     assert [f for f in lint(text) if f.rule.startswith("ingress-")] == []
+
+
+def test_a_default_backend_whose_service_name_failed_validation_is_a_finding_not_a_crash():
+    # found by test_hostile's random damage: defaultBackend is no list entry, so only the name is left out
+    text = """
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec:
+  defaultBackend:
+    service: {name: null, port: {number: 80}}
+"""
+    assert [f.rule for f in lint(text)] == ["manifest-invalid"]

@@ -44,7 +44,7 @@ def _v1_backend(raw, path: str) -> IngressBackend:
         number, name = port.get("number"), port.get("name") or None
         return IngressBackend(raw=port if port is not EMPTY else service,
                               json_path=f"{path}.service.port" if port is not EMPTY else f"{path}.service",
-                              service_name=service["name"], port_number=number, port_name=name,
+                              service_name=service.get("name"), port_number=number, port_name=name,
                               port_key="number" if number is not None else ("name" if name else ""),
                               resource=False)
     return IngressBackend(raw=raw, json_path=path, service_name=None, port_number=None, port_name=None,
