@@ -650,3 +650,10 @@ def test_namespace_labels_that_failed_validation_are_not_judged():
     namespace = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {shared-gateway-access: true}}\n"
     findings = lint(gateway(listener(allowed)) + route() + APP + namespace)
     assert "manifest-invalid" in {f.rule for f in findings} and only(findings, "route-not-allowed") == []
+
+
+def test_a_reference_grant_that_could_not_be_placed_may_be_the_permit():
+    unplaced = grant(ROUTES_FROM_SHOP, "[{group: '', kind: Service}]").replace("{name: grant,", "{name: [grant],")
+    text = gateway(HTTP_ALL) + route(backends="[{name: api, namespace: payments, port: 80}]") + PAYMENTS + unplaced
+    findings = lint(text)
+    assert "manifest-invalid" in {f.rule for f in findings} and only(findings, "route-backend-not-permitted") == []

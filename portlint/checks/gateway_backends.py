@@ -135,10 +135,8 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
                 continue
             if _managed_elsewhere(cluster, route, backend):
                 continue
-            if index.permits(source, backend.namespace, backend.group, backend.kind, backend.name):
+            if index.may_permit(source, backend.namespace, backend.group, backend.kind, backend.name):
                 continue
-            if cluster.may_hold_unplaced("ReferenceGrant") or not index.grants_readable(backend.namespace):
-                continue  # a grant that failed validation may be the one
             yield route.finding(
                 f"backendRef of {_where(route, route_rule)} refers to {backend.kind} {backend.namespace}/{backend.name} "
                 f"in another namespace, and no ReferenceGrant in {backend.namespace} permits {route.ref.kind}s from "

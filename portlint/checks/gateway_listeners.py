@@ -113,11 +113,9 @@ def gateway_tls_secret_not_permitted(cluster: Cluster, settings: Settings) -> It
     for gateway, listener, ref in _certificate_refs(cluster):
         if ref.namespace == gateway.namespace or not index.namespace_in_input(ref.namespace):
             continue
-        if index.permits(GrantFrom(GATEWAY_API_GROUP, "Gateway", gateway.namespace), ref.namespace, "", "Secret",
-                         ref.name):
+        if index.may_permit(GrantFrom(GATEWAY_API_GROUP, "Gateway", gateway.namespace), ref.namespace, "", "Secret",
+                            ref.name):
             continue
-        if cluster.may_hold_unplaced("ReferenceGrant") or not index.grants_readable(ref.namespace):
-            continue  # a grant that failed validation may be the one
         yield gateway.finding(
             f"listener {listener.name}: certificateRef to Secret {ref.namespace}/{ref.name} in another namespace, and "
             f"no ReferenceGrant in {ref.namespace} permits Gateways from {gateway.namespace} to refer to it: the "

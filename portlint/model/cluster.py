@@ -136,7 +136,8 @@ class Cluster:
         self.known_secrets = self.secrets | _secrets_produced(self.objects)
         self.gateway_api = GatewayIndex(self.gateways, self.reference_grants,
                                         [o for o in self.objects if o.kind == "Namespace"], self.known_secrets,
-                                        {o.namespace for o in self.objects})
+                                        {o.namespace for o in self.objects},
+                                        grants_unplaced="ReferenceGrant" in self.unplaced_kinds)
 
     def may_hold_unplaced(self, *kinds: str) -> bool:
         """Whether an object of one of `kinds` is in the input but could not be placed (its identity failed)."""

@@ -191,7 +191,8 @@ class GatewayIndex:
     """Gateways by namespace and name, grants by namespace, Namespace labels, Secrets: built once."""
 
     def __init__(self, gateways: Iterable[Gateway], grants: Iterable[ReferenceGrant],
-                 namespaces: Iterable[KubeObject], secrets: set[tuple[str, str]], object_namespaces: set[str]):
+                 namespaces: Iterable[KubeObject], secrets: set[tuple[str, str]], object_namespaces: set[str],
+                 grants_unplaced: bool = False):
         self._gateways: dict[tuple[str, str], list[Gateway]] = defaultdict(list)
         self._unplaced: dict[str, list[Gateway]] = defaultdict(list)  # Gateways whose manifest sets no namespace
         self._by_name: dict[str, list[Gateway]] = defaultdict(list)
@@ -209,6 +210,7 @@ class GatewayIndex:
         self._labels_unreadable = {ns.name for ns in namespaces if not ns.readable("metadata.labels")}
         self._secrets = secrets
         self._object_namespaces = object_namespaces
+        self.grants_unplaced = grants_unplaced  # a ReferenceGrant whose identity failed validation is in the input
 
     def gateways(self, namespace: str, name: str) -> list[Gateway]:
         """Every definition of the Gateway (the input may hold variants of one object)."""
@@ -253,9 +255,11 @@ class GatewayIndex:
     def grants_in(self, namespace: str) -> list[ReferenceGrant]:
         return self._grants.get(namespace, [])
 
-    def grants_readable(self, namespace: str) -> bool:
-        """Whether every ReferenceGrant of the namespace was read whole (an unreadable one may be the grant)."""
-        return all(grant.readable("spec") for grant in self._grants.get(namespace, ()))
+    def may_permit(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> bool:
+        """Whether a ReferenceGrant permits the reference, or one that could not be read may."""
+        if self.permits(source, namespace, group, kind, name) or self.grants_unplaced:
+            return True
+        return not all(grant.readable("spec") for grant in self._grants.get(namespace, ()))
 
     def permits(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> ReferenceGrant | None:
         """The ReferenceGrant in `namespace` that lets `source` refer to that object, if any.
