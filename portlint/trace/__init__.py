@@ -11,7 +11,7 @@ from dataclasses import replace
 from portlint.run import check_paths
 from portlint.settings import Settings
 from portlint.trace.hops import Entry, Hop, Trace, TracePath
-from portlint.trace.paths import Tracer
+from portlint.trace.tracer import Tracer
 from portlint.trace.targets import (
     ACCEPTED_FORMS,
     AllTarget,

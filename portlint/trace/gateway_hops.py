@@ -24,7 +24,7 @@ WELL_KNOWN_PORTS = {"http": 80, "https": 443}
 class GatewayEntries:
     """Builds the Gateway API paths for the Tracer (which judges hops and follows Services)."""
 
-    def __init__(self, tracer: Tracer):
+    def __init__(self, tracer: Tracer):  # the base Tracer (trace/paths.py): it judges hops and follows Services
         self.tracer = tracer
         self.cluster = tracer.cluster
         self._attached = routes_by_listener(self.cluster)

@@ -56,7 +56,6 @@ class Tracer:
             if finding.object:
                 self._findings[finding.object].append(finding)
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
-        self._gateways = None
 
     def entries(self, target: Target) -> list[Entry]:
         if isinstance(target, UrlTarget):
@@ -76,28 +75,14 @@ class Tracer:
     def url(self, target: UrlTarget) -> Entry:
         client = _hop("client", f"client → {target.text}", None, None, port=target.port, node=EXTERNAL)
         routes = route_url(self.cluster.ingresses, target.host, target.path)
-        gateways = self.gateway_entries()
-        paths, misses = [], []
         if isinstance(routes, Miss):
-            if self.cluster.ingresses or not gateways.present:
-                miss = Hop("ingress", f"Ingress for host {target.host}, path {target.path}", node=("ingress", None))
-                misses.append(TracePath([client, miss.fail(routes.reason, routes.hint)]))
-        else:
-            for route in routes:
-                hop = self.ingress_hop(route, target.host, target.tls, edge=f"{target.host}{target.path}")
-                paths += self.backend_paths([client, hop], route.ingress, route.backend)
-        if gateways.present:
-            for path in gateways.url_paths(client, target):
-                (misses if path.hops[1].node == ("gateway", None) else paths).append(path)
-        return Entry(target.text, paths or misses)  # the ways in that serve the URL, else why none does
-
-    def gateway_entries(self):
-        """The Gateway API entry point (trace/gateway_hops.py), made once per trace."""
-        if self._gateways is None:
-            from portlint.trace.gateway_hops import GatewayEntries  # it builds on this module's hops
-
-            self._gateways = GatewayEntries(self)
-        return self._gateways
+            miss = Hop("ingress", f"Ingress for host {target.host}, path {target.path}", node=("ingress", None))
+            return Entry(target.text, [TracePath([client, miss.fail(routes.reason, routes.hint)])])
+        paths = []
+        for route in routes:
+            hop = self.ingress_hop(route, target.host, target.tls, edge=f"{target.host}{target.path}")
+            paths += self.backend_paths([client, hop], route.ingress, route.backend)
+        return Entry(target.text, paths)
 
     def node_port(self, target: NodePortTarget) -> Entry:
         number = target.node_port
@@ -152,7 +137,6 @@ class Tracer:
             client = _hop("client", f"client → {title}", None, None, port=443 if route.tls else 80, node=EXTERNAL)
             hop = self.ingress_hop(route, host.lower(), route.tls is not None, edge=f"{host}{where}")
             entries.append(Entry(title, self.backend_paths([client, hop], route.ingress, route.backend)))
-        entries += self.gateway_entries().entries()
         for service in self.cluster.services:
             if service.type not in NODE_PORT_TYPES:
                 continue
