@@ -143,6 +143,14 @@ def check(
     pre_commit: bool = typer.Option(False, "--pre-commit",
                                     help="As a git pre-commit hook: exit 0 at once when the commit adds, changes "
                                          "or deletes no *.yaml, *.yml or *.json file; otherwise check everything."),
+    render: Optional[bool] = typer.Option(None, "--render/--no-render", show_default=False,
+                                          help="Render kustomization roots and Helm charts and check what they "
+                                               "render. [default: yes]"),
+    kustomize_binary: Optional[str] = typer.Option(None, "--kustomize-binary", show_default=False, metavar="BIN",
+                                                   help="kustomize, kubectl, or a path to either. "
+                                                        "[default: kustomize on PATH, else kubectl]"),
+    stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", show_default=False, metavar="NAME",
+                                                 help="The file name that findings in input from stdin ('-') carry."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
@@ -165,10 +173,11 @@ def check(
     _unknown_rule(ignored, "--ignore")
     settings = configured.settings(namespace=namespace, node_port_range=port_range,
                                    fail_on=fail_on.value if fail_on else None, select=selected, ignore=ignored,
-                                   cluster_per_path=cluster_per_path, gitignore=gitignore)
+                                   cluster_per_path=cluster_per_path, gitignore=gitignore, render=render,
+                                   kustomize_binary=kustomize_binary, stdin_filename=stdin_filename)
     with Progress.on_terminal(sys.stderr) as progress:
         report = check_paths(paths, settings, progress=progress)
-    if report.files == 0 and not quiet:
+    if report.files == 0 and not quiet and not report.findings:
         where = ", ".join(paths) or "the configured paths"
         typer.echo(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {where}", err=True)
     try:

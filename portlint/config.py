@@ -68,7 +68,9 @@ class Config:
 
     def settings(self, *, namespace: str | None = None, node_port_range: tuple[int, int] | None = None,
                  fail_on: str | None = None, select: list[str] = (), ignore: list[str] = (),
-                 cluster_per_path: bool | None = None, gitignore: bool | None = None) -> Settings:
+                 cluster_per_path: bool | None = None, gitignore: bool | None = None,
+                 render: bool | None = None, kustomize_binary: str | None = None,
+                 stdin_filename: str | None = None) -> Settings:
         """The run's settings: each command-line value that was given (not None/empty), else the file's, else
         the default. --select replaces the file's `select`; --ignore adds to its `ignore`; a rule named in
         --select runs even when the file ignores it."""
@@ -84,6 +86,11 @@ class Config:
             exclude=list(values.get("exclude", [])),
             base_dir=str(self.base_dir),
             gitignore=values.get("gitignore", default.gitignore) if gitignore is None else gitignore,
+            render=values.get("render", default.render) if render is None else render,
+            kustomize_binary=kustomize_binary or values.get("kustomize", {}).get("binary"),
+            helm_binary=values.get("helm", {}).get("binary"),
+            helm_values=[str(self.base_dir / p) for p in values.get("helm", {}).get("values", [])],
+            stdin_filename=stdin_filename,
         )
 
 

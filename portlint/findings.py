@@ -57,12 +57,13 @@ class Finding:
     related: list[Related] = field(default_factory=list)
     severity: str = "error"
     field_path: str = ""  # e.g. "spec.ports[0].targetPort": stable across edits, for baselines
+    rendered_from: str | None = None  # the kustomize root, chart or Helm template this was rendered from
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "rule": self.rule,
             "severity": self.severity,
             "message": self.message,
@@ -73,3 +74,6 @@ class Finding:
             "column": self.column,
             "related": [r.to_json() for r in self.related],
         }
+        if self.rendered_from is not None:
+            data["rendered_from"] = self.rendered_from
+        return data

@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 # that walks it (a validator printing a value, a reporter) would otherwise run for hours.
 MAX_EXPANDED_NODES = 1_000_000
 STDIN = "-"
+KUSTOMIZATION_FILE = "Kustomization"  # kustomize's third file name, without a suffix (render/ reads it)
 DIRECTIVE = "portlint:"  # comments addressed to portlint (suppressions) contain this
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
 
@@ -221,44 +222,7 @@ def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
         if key not in seen:
             seen.add(key)
             files.append(path)
-    patches = _kustomize_patches(files)
-    if patches:
-        files = [f for f in files if f == STDIN or os.path.realpath(f) not in patches]
     return files, missing
-
-
-KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-
-
-def _kustomize_patches(files: list[str]) -> set[str]:
-    """Files that a kustomization.yaml in the input applies as patches: fragments, not manifests.
-
-    A strategic-merge patch looks like a manifest but holds only the fields it changes (a
-    Deployment without a selector, a container without its image); read as one, it would
-    give false findings.
-    """
-    patches: set[str] = set()
-    for path in files:
-        if os.path.basename(path) not in KUSTOMIZATION_NAMES:
-            continue
-        try:
-            with open(path, "rb") as handle:
-                kustomization = yaml.load(handle.read(MAX_FILE_BYTES), Loader=yaml.CSafeLoader)
-        except (OSError, yaml.YAMLError):
-            continue  # the loader reports the file itself
-        if isinstance(kustomization, dict):
-            base = os.path.dirname(path)
-            patches.update(os.path.realpath(os.path.join(base, p)) for p in _patch_paths(kustomization))
-    return patches
-
-
-def _patch_paths(kustomization: dict) -> Iterator[str]:
-    for key in ("patchesStrategicMerge", "patches", "patchesJson6902"):
-        entries = kustomization.get(key)
-        for entry in entries if isinstance(entries, list) else ():
-            path = entry.get("path") if isinstance(entry, dict) else entry
-            if isinstance(path, str) and path.endswith(YAML_SUFFIXES) and "\n" not in path:
-                yield path
 
 
 def missing(paths: list[str]) -> list[str]:
@@ -271,7 +235,7 @@ def _walk(root: str, skip=None) -> Iterator[str]:
         subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")
                             and not (skip and skip(os.path.join(directory, d), True)))
         for name in sorted(names):
-            if name.endswith(YAML_SUFFIXES) and not name.startswith("."):
+            if (name.endswith(YAML_SUFFIXES) or name == KUSTOMIZATION_FILE) and not name.startswith("."):
                 path = os.path.join(directory, name)
                 if not (skip and skip(path, False)):
                     yield path
@@ -359,6 +323,11 @@ def _load_source(source: Source, text: str, result: LoadResult) -> None:
             "delete the file, or exclude it if it is a placeholder"))
     may_alias = "&" in text and "*" in text and _ALIAS.search(text) is not None  # an alias needs an anchor
     _add_documents(source, parsed, 0, result, may_alias=may_alias)
+
+
+def parse_yaml(text: str) -> list:
+    """Every document of `text` with positions (mappings, sequences, scalars, None); raises yaml.YAMLError."""
+    return [data for data, _ in _parse_all(text)]
 
 
 def _parse_all(text: str) -> list[tuple[object, list]]:

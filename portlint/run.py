@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from portlint import builder, engine, loader, parallel, suppress
+from portlint import builder, engine, loader, parallel, render, suppress
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
@@ -23,6 +23,9 @@ class Report:
     sources: dict[str, Source] = field(default_factory=dict)
     suppressed: list = field(default_factory=list)  # (Finding, suppress.Suppression) silenced in the manifests
     seconds: float = 0.0  # wall time of the check (JUnit's `time`)
+    inputs: list[render.Inputs] = field(default_factory=list)  # per group: what was rendered, skipped, read raw
+    rendered: list[render.Rendered] = field(default_factory=list)  # the rendered roots and charts
+    render_seconds: float = 0.0  # wall time spent in kustomize and helm
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -42,15 +45,28 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
     progress = progress or Progress()
     started = time.perf_counter()
     report = Report()
+    session = render.Session(settings.render, settings.kustomize_binary, settings.helm_binary,
+                             settings.helm_values, settings.namespace)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)  # globs compiled once
-    groups = [_files(group, path_filter) for group in cluster_groups(paths, settings)]
-    progress.reading(sum(map(len, groups)))
-    for files in groups:
-        loaded = parallel.load_files(files, settings.namespace)
+    # the input stage: paths → kustomization roots and Helm charts to render, and the raw files
+    plans = [(group, session.plan(_files(group, path_filter), group)) for group in cluster_groups(paths, settings)]
+    progress.reading(sum(len(inputs.raw_files) for _group, inputs in plans))
+    for group, inputs in plans:
+        report.inputs.append(inputs)
+        loaded = parallel.load_files(inputs.raw_files, settings.namespace)
+        _name_stdin(loaded, settings.stdin_filename)
         progress.checking(len(loaded.documents))
         _check_loaded(loaded, settings, report)
+        for rendered in session.render_all(inputs, group):
+            _check_rendered(rendered, settings, report)
+        report.files += sum(len(unit.inputs) for unit in inputs.roots + inputs.charts if unit.status == "rendered")
+        report.findings += inputs.findings
+    report.render_seconds = session.seconds
+    render.relocate(report.findings, report.suppressed, report.rendered, report.sources)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
+    render.relocate(report.findings, report.suppressed, report.rendered, report.sources)  # what suppression added
+    report.findings.sort(key=Finding.sort_key)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -61,14 +77,37 @@ def _files(paths: list[str], path_filter: PathFilter) -> list[str]:
     return files
 
 
+def _name_stdin(loaded: loader.LoadResult, name: str | None) -> None:
+    """--stdin-filename: what was read from stdin carries that name."""
+    source = loaded.sources.pop("<stdin>", None) if name else None
+    if source is None:
+        return
+    source.path = name
+    loaded.sources[name] = source
+    for finding in loaded.findings:
+        if finding.file == "<stdin>":
+            finding.file = name
+
+
 def check_text(text: str, settings: Settings | None = None, path: str = "<string>") -> Report:
     """Check one YAML text as a whole cluster: for tests and the catalog examples."""
     settings = settings or Settings()
     report = Report()
     _check_loaded(loader.load_text(text, path), settings, report)
+    render.relocate(report.findings, report.suppressed, [], report.sources)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
     return report
+
+
+def _check_rendered(rendered: render.Rendered, settings: Settings, report: Report) -> None:
+    """A rendered root is its own cluster (overlays are environments); its findings are moved to the
+    sources afterwards, when the whole report is in."""
+    loaded = loader.load_text(rendered.text, rendered.name)
+    loaded.files = 0  # the files it was rendered from are counted, not the rendered text
+    rendered.attach(loaded.documents)
+    report.rendered.append(rendered)
+    _check_loaded(loaded, settings, report)
 
 
 def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report) -> None:

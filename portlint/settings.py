@@ -19,6 +19,11 @@ class Settings:
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs skipped while walking directories
     base_dir: str = "."  # what `exclude` globs with a '/' are relative to: the config file's directory
     gitignore: bool = True  # also skip what .gitignore files ignore (inside a git repository)
+    render: bool = True  # render kustomize roots and Helm charts (false: read them raw)
+    kustomize_binary: str | None = None  # kustomize, kubectl or a path; default: kustomize on PATH, else kubectl
+    helm_binary: str | None = None  # default: helm on PATH
+    helm_values: list[str] = field(default_factory=list)  # values files for `helm template`
+    stdin_filename: str | None = None  # the name findings from stdin carry
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -116,6 +116,8 @@ def _match(finding: Finding, by_object: dict, by_line: dict) -> Suppression | No
     candidates = by_line.get((finding.file, finding.line), [])
     if finding.object:
         candidates = candidates + by_object.get((finding.file, finding.object), [])
+        if finding.rendered_from:  # an annotation on a rendered object: the object lives in the rendered text
+            candidates = candidates + by_object.get((finding.rendered_from, finding.object), [])
     return next((s for s in candidates if finding.rule in s.rules), None)
 
 

@@ -1,6 +1,7 @@
 """Every rule in rules/ proves itself: its bad example fails, its good example passes, its file is well-formed."""
 
 import json
+import shutil
 
 import pytest
 import yaml
@@ -9,10 +10,42 @@ from jsonschema import Draft202012Validator
 from portlint import engine
 from portlint.catalog import load_catalog
 from portlint.resources import data_dir
-from portlint.run import check_text
+from portlint.run import check_paths, check_text
+from portlint.settings import Settings
 
 CATALOG = load_catalog()
 RULE_FILES = sorted(data_dir("rules").glob("*.yaml"))
+KUSTOMIZE = shutil.which("kustomize") or shutil.which("kubectl")
+
+
+def example_findings(rule_id: str, example: str, tmp_path, monkeypatch) -> list:
+    """The findings on a rule's example: a YAML text, or for a render-stage rule a file tree checked with
+    `portlint check` (the `-not-rendered` rules with no kustomize or helm on PATH)."""
+    if CATALOG[rule_id].stage != "render":
+        return check_text(example, path=f"{rule_id}.yaml").findings
+    checked = write_tree(example, tmp_path)
+    if rule_id.endswith("-not-rendered"):
+        monkeypatch.setenv("PATH", str(tmp_path / "no-binaries"))
+    elif KUSTOMIZE is None:
+        pytest.skip("neither kustomize nor kubectl is installed: render-stage examples need one")
+    monkeypatch.chdir(tmp_path)
+    return check_paths([checked], Settings()).findings
+
+
+def write_tree(example: str, directory) -> str:
+    """Write `# file: PATH` sections under `directory`; the path to check (`# portlint check PATH`, or '.')."""
+    checked, path, lines = ".", None, []
+    for line in example.splitlines(keepends=True) + ["# file: -\n"]:
+        if line.startswith("# portlint check "):
+            checked = line.split(None, 3)[3].strip()
+        elif line.startswith("# file: "):
+            if path is not None:
+                (directory / path).parent.mkdir(parents=True, exist_ok=True)
+                (directory / path).write_text("".join(lines))
+            path, lines = line[len("# file: "):].strip(), []
+        else:
+            lines.append(line)
+    return checked
 
 
 def test_every_rule_function_has_a_catalog_file_and_back():
@@ -34,14 +67,14 @@ def test_rule_file_is_valid(path):
 
 
 @pytest.mark.parametrize("rule_id", sorted(CATALOG))
-def test_bad_example_is_reported(rule_id):
-    findings = check_text(CATALOG[rule_id].bad_example, path=f"{rule_id}-bad.yaml").findings
+def test_bad_example_is_reported(rule_id, tmp_path, monkeypatch):
+    findings = example_findings(rule_id, CATALOG[rule_id].bad_example, tmp_path, monkeypatch)
     assert rule_id in {f.rule for f in findings}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CATALOG))
-def test_good_example_is_clean(rule_id):
-    findings = check_text(CATALOG[rule_id].good_example, path=f"{rule_id}-good.yaml").findings
+def test_good_example_is_clean(rule_id, tmp_path, monkeypatch):
+    findings = example_findings(rule_id, CATALOG[rule_id].good_example, tmp_path, monkeypatch)
     assert [(f.rule, f.message) for f in findings if f.rule == rule_id or f.severity != "info"] == []
 
 

@@ -75,6 +75,8 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     if finding.object:
         head.append(safe(f"{finding.object}: "), style="bold")
     head.append(safe(finding.message))
+    if finding.rendered_from:
+        head.append(safe(f" (rendered from {finding.rendered_from})"), style="dim")
     _print_wrapped(console, head, FINDING_INDENT)
     line_text = source.line_text(finding.line)
     if line_text is not None and line_text.strip():

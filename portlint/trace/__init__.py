@@ -31,7 +31,8 @@ __all__ = ["ACCEPTED_FORMS", "AllTarget", "Entry", "Hop", "Target", "TargetError
 def trace_paths(target: Target, paths: list[str], settings: Settings | None = None) -> Trace:
     """Trace `target` through the manifests under `paths`, read as one cluster."""
     settings = settings or Settings()
-    report = check_paths(paths, replace(settings, cluster_per_path=False))
+    # one cluster, read as written: trace follows the raw manifests (rendered roots are clusters of their own)
+    report = check_paths(paths, replace(settings, cluster_per_path=False, render=False))
     cluster = report.clusters[0]
     tracer = Tracer(cluster, report.findings, settings.namespace)
     unreadable = [f for f in report.findings if f.rule in UNREADABLE_RULES]
