@@ -1,7 +1,6 @@
 """Reading files: positions of every field, multi-document files, Lists, JSON, and input that is not a manifest."""
 
 import json
-import os
 
 from conftest import OTHER_PODS, lint, only, rule_ids
 
@@ -275,21 +274,3 @@ def test_overlapping_paths_read_each_file_once(tmp_path):
     (tmp_path / "deploy" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
     files, _ = loader.discover([str(tmp_path), str(tmp_path / "deploy"), str(tmp_path / "deploy" / "cm.yaml")])
     assert files == [str(tmp_path / "deploy" / "cm.yaml")]
-
-
-def test_files_a_kustomization_applies_as_patches_are_not_read_as_manifests(tmp_path):
-    overlay = tmp_path / "overlays" / "prod"
-    overlay.mkdir(parents=True)
-    (overlay / "kustomization.yaml").write_text(
-        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../base]\n"
-        "patches:\n  - path: replicas.yaml\n  - patch: |-\n      - op: replace\n"
-        "patchesStrategicMerge: [../shared/resources.yaml]\n")
-    (overlay / "replicas.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5}\n")
-    (tmp_path / "overlays" / "shared").mkdir()
-    (tmp_path / "overlays" / "shared" / "resources.yaml").write_text(
-        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
-        "      containers: [{name: web, resources: {limits: {cpu: 1}}}]\n")
-    (overlay / "configmap.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n")
-    files, _ = loader.discover([str(tmp_path)])
-    assert sorted(os.path.basename(f) for f in files) == ["configmap.yaml", "kustomization.yaml"]

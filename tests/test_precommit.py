@@ -154,3 +154,22 @@ def test_a_commit_without_manifests_exits_quickly_and_one_with_them_is_checked(h
     git("add", "deploy/service.yaml", cwd=user_repo)
     checked = commit(user_repo, hook_repo[1], "break the selector")
     assert checked.returncode != 0 and "service-selector-no-match" in checked.stdout + checked.stderr
+
+
+@pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+                    reason="neither kustomize nor kubectl is installed")
+def test_the_hook_renders_kustomize_overlays_and_points_at_the_patch(hook_repo, tmp_path):
+    from test_render import BASE, PROD, write
+
+    fixed = PROD["overlays/prod/service-port.yaml"].replace("targetPort: web", "targetPort: http")
+    write(tmp_path, {**BASE, **PROD, "overlays/prod/service-port.yaml": fixed})
+    git("init", "-q", cwd=tmp_path)
+    git("add", "-A", cwd=tmp_path)
+    git("commit", "-q", "-m", "app", cwd=tmp_path)
+    passing = pre_commit("try-repo", str(hook_repo[0]), "portlint", "--all-files", cwd=tmp_path, home=hook_repo[1])
+    assert passing.returncode == 0, passing.stdout + passing.stderr
+    write(tmp_path, {"overlays/prod/service-port.yaml": PROD["overlays/prod/service-port.yaml"]})
+    git("add", "overlays/prod/service-port.yaml", cwd=tmp_path)
+    result = pre_commit("try-repo", str(hook_repo[0]), "portlint", cwd=tmp_path, home=hook_repo[1])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "overlays/prod/service-port.yaml" in result.stdout and "(rendered from overlays/prod)" in result.stdout

@@ -549,3 +549,124 @@ def test_in_the_corpus_components_are_never_roots_and_env_overlays_fail(corpus_r
 @pytest.mark.skipif(not CORPUS.is_dir() or KUSTOMIZE is None, reason="needs the kustomize corpus and kubectl")
 def test_the_corpus_direct_check_agrees_with_piping_kubectl_kustomize():
     assert_direct_equals_piped(CORPUS / "stefanprodan__podinfo", "deploy/overlays/dev")
+
+
+def plan_of(directory: Path, render_on: bool) -> render.Inputs:
+    files, _ = loader.discover([str(directory)])
+    return render.Session(render=render_on).plan(files, [str(directory)])
+
+
+def test_read_raw_the_patches_are_skipped_and_a_patch_outside_the_kustomization_is_not(tmp_path):
+    overlay = write(tmp_path, {
+        "overlays/prod/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+                                            "resources: [../../base]\npatches:\n  - path: replicas.yaml\n"
+                                            "  - patch: |-\n      - op: replace\n"
+                                            "patchesStrategicMerge: [../shared/resources.yaml]\n",
+        "overlays/prod/replicas.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n"
+                                       "spec: {replicas: 5}\n",
+        "overlays/shared/resources.yaml": "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n",
+        "overlays/prod/configmap.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n",
+    })
+    inputs = plan_of(overlay, render_on=False)
+    # kustomize refuses a patch outside the kustomization's directory, so that file is not the build's fragment
+    assert sorted(os.path.basename(f) for f in inputs.raw_files) == ["kustomization.yaml", "resources.yaml"]
+    reasons = {os.path.basename(s.path): s.reason for s in inputs.skipped}
+    assert reasons == {"replicas.yaml": "applied as a kustomize patch",
+                       "configmap.yaml": "in a kustomization's directory, listed by none"}
+    [unused] = inputs.findings
+    assert unused.rule == "kustomize-file-unused" and unused.file.endswith("configmap.yaml")
+
+
+@needs_kustomize
+def test_a_directory_whose_kustomization_file_is_named_Kustomization_is_a_root(tmp_path):
+    write(tmp_path, {**BASE, "app/Kustomization": "resources:\n  - ../base\nnamePrefix: app-\n"})
+    inputs = plan_of(tmp_path, render_on=True)
+    assert [os.path.basename(root.shown) for root in inputs.roots] == ["app"]
+    report = check_paths([str(tmp_path)], Settings())
+    assert {obj.name for cluster in report.clusters for obj in cluster.objects} == {"app-web"}
+
+
+HELM = ROOT / "tests" / "data" / "helm"
+
+
+def test_helm_template_output_names_the_template_of_each_finding(tmp_path):
+    report = check_paths([str(HELM / "template.yaml")], Settings())
+    selectors = findings_of(report, "service-selector-no-match")
+    assert [(f.object.name, f.line, f.rendered_from) for f in selectors] == [
+        ("subcharta", 46, "subchart/charts/subcharta/templates/service.yaml"),
+        ("subchartb", 63, "subchart/charts/subchartb/templates/service.yaml"),
+        ("subchart", 84, "subchart/templates/service.yaml")]
+    assert all(f.file == str(HELM / "template.yaml") for f in report.findings)
+    names = {f.object.name: f.rendered_from for f in findings_of(report, "object-name-invalid")}
+    assert names == {"RELEASE-NAME-testconfig": "subchart/templates/tests/test-config.yaml",
+                     "RELEASE-NAME-test": "subchart/templates/tests/test-nothing.yaml"}
+
+
+def test_helm_template_output_on_stdin_keeps_its_lines_and_templates():
+    text = (HELM / "template.yaml").read_text()
+    result = portlint("check", "-", "--stdin-filename", "release.yaml", cwd=ROOT, stdin=text)
+    assert result.returncode == 1
+    assert "release.yaml\n  46:3  error   service-selector-no-match" in result.stdout
+    assert "(rendered from subchart/charts/subcharta/templates/service.yaml)" in result.stdout
+    data = json.loads(portlint("check", "-", "--format", "json", cwd=ROOT, stdin=text).stdout)
+    assert {f["file"] for f in data["findings"]} == {"<stdin>"}
+    assert {f["rendered_from"] for f in data["findings"]} >= {"subchart/templates/service.yaml"}
+
+
+def test_a_chart_without_helm_gets_one_warning_and_nothing_from_its_files(tmp_path, monkeypatch):
+    chart = tmp_path / "charts" / "subchart"
+    shutil.copytree(HELM / "subchart", chart)
+    (chart / "values-prod.yaml").write_text("service:\n  type: NodePort\n")
+    write(tmp_path, {"deploy/service.yaml": BASE["base/service.yaml"], "deploy/deployment.yaml":
+                     BASE["base/deployment.yaml"]})
+    monkeypatch.setenv("PATH", str(tmp_path / "no-binaries"))
+    report = check_paths([str(tmp_path)], Settings())
+    [warning] = report.findings
+    assert (warning.rule, warning.severity, warning.file, warning.line) == (
+        "helm-not-rendered", "warning", str(chart / "Chart.yaml"), 1)
+    assert "Helm chart subchart is not rendered (helm is not on PATH)" in warning.message
+    assert manifests_read(report) == {str(tmp_path / "deploy/service.yaml"), str(tmp_path / "deploy/deployment.yaml")}
+    skipped = {Path(s.path).relative_to(chart).as_posix() for i in report.inputs for s in i.skipped}
+    assert skipped == {"Chart.yaml", "values.yaml", "values-prod.yaml", "templates/service.yaml",
+                       "templates/tests/test-config.yaml", "templates/tests/test-nothing.yaml"}
+
+
+def test_a_rendered_chart_points_each_finding_at_its_template_line():
+    """The mapping a chart directory gets once `helm template` rendered it, here on Helm's recorded output of
+    this chart (no helm here): the field's key looked up in the template file."""
+    chart = render.Chart(str(HELM / "subchart"), "tests/data/helm/subchart", False, "subchart")
+    output = render.ChartOutput(chart, (HELM / "template.yaml").read_text())
+    output.attach(loader.load_text(output.text, output.name).documents)
+    service = next(d for d in output.documents if d.data["metadata"]["name"] == "subchart")
+    template = HELM / "subchart" / "templates" / "service.yaml"
+    for field_path, text in [("spec.selector", "  selector:"), ("spec.ports[0].targetPort", "targetPort:"),
+                             ("metadata.name", "  name:")]:
+        file, line, _column = output.template_location(service, field_path)
+        assert (file, line) == (str(template), line_of(template, text)), field_path
+
+
+@pytest.mark.skipif(shutil.which("helm") is None, reason="helm is not installed on this machine (CI has none either)")
+def test_a_chart_directory_is_rendered_with_helm(tmp_path):
+    write(tmp_path, {
+        "web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        "web/values.yaml": "port: 80\n",
+        "web/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ .Release.Name }}\n"
+                                      "spec:\n  selector:\n    app: web\n  ports:\n    - port: {{ .Values.port }}\n"
+                                      "      targetPort: http\n",
+        "web/templates/deployment.yaml": BASE["base/deployment.yaml"].replace("name: http", "name: web"),
+    })
+    [finding] = serious(check_paths([str(tmp_path)], Settings()).findings)
+    assert finding.rule == "service-target-port-name-unresolved"
+    assert (finding.file, finding.line, finding.rendered_from) == (
+        str(tmp_path / "web/templates/service.yaml"), 10, str(tmp_path / "web"))
+
+
+@needs_kustomize
+def test_the_readme_shows_the_real_output_on_the_kustomize_example():
+    result = portlint("check", "examples/kustomize", cwd=ROOT)
+    assert result.returncode == 1
+    assert f"```\n{result.stdout}```" in (ROOT / "README.md").read_text()
+    helm = portlint("check", "-", "--stdin-filename", "shop.yaml", cwd=ROOT,
+                    stdin=(HELM / "template.yaml").read_text())
+    first = helm.stdout.splitlines()[:2]
+    assert "\n".join(first) in (ROOT / "README.md").read_text()

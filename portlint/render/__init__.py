@@ -235,12 +235,19 @@ class ChartOutput(Rendered):
         super().attach(documents)
         self.chart.objects = len(documents)
 
-    def _location(self, field_path: str, line: int, column: int) -> tuple[str, int, int]:
-        template = self.index.template(line)
-        document = self.document_at(line)
-        if template is None or document is None:
+    def template_location(self, document: Document, field_path: str, line: int = 0,
+                          column: int = 0) -> tuple[str, int, int]:
+        """(template file, line, column) of a field of a rendered object."""
+        template = self.index.template(document.data.line)
+        if template is None:
             return os.path.join(self.chart.directory, "Chart.yaml"), 1, 1
         return helm.template_line(self.chart, template, self.steps(document, field_path, line, column))
+
+    def _location(self, field_path: str, line: int, column: int) -> tuple[str, int, int]:
+        document = self.document_at(line)
+        if document is None:
+            return os.path.join(self.chart.directory, "Chart.yaml"), 1, 1
+        return self.template_location(document, field_path, line, column)
 
     def relocate(self, finding: Finding, sources: dict[str, Source]) -> None:
         file, finding.line, finding.column = self._location(finding.field_path, finding.line, finding.column)

@@ -119,7 +119,3 @@ def template_line(chart: Chart, template_path: str, steps: list[fp.Step]) -> tup
         current = hit
         line, column = hit + 1, len(pattern.match(lines[hit]).group(1)) + 1
     return file, line, column
-
-
-def document_template(lines_index: TemplateIndex, document: Mapping) -> str | None:
-    return lines_index.template(document.line)
