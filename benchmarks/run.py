@@ -9,7 +9,9 @@ then measures, each as its own process and in the same run:
   - `portlint check TREE --format json`: wall, CPU (user+sys) and peak RSS from wait4();
   - `portlint trace --all TREE`, when the installed portlint has a `trace` command;
 and compares the findings with the faults the generator injected (recall, extra findings).
-Then start-up: `portlint check` on a one-object file and `portlint --version` against a bare
+Rendering is its own phase (bench_render): a generated kustomize tree of one base and several
+overlays, checked rendered and raw (`--no-render`), against the floor of running the kustomize
+binary on each overlay one after the other. Then start-up: `portlint check` on a one-object file and `portlint --version` against a bare
 `python -c "import yaml"` (best of several runs). Prints a Markdown table; --json saves everything.
 """
 
@@ -137,6 +139,83 @@ def bench_size(work: Path, size: int, args, rules: set[str], trace: bool) -> dic
     return row
 
 
+RENDER_APPS = 40  # Deployment + Service pairs in the base
+RENDER_OVERLAYS = 8
+
+
+def kustomize_tree(work: Path, apps: int = RENDER_APPS, overlays: int = RENDER_OVERLAYS) -> Path:
+    """One base of `apps` Deployment/Service pairs and `overlays` overlays, each with a namespace, a
+    namePrefix, commonLabels and three patches (strategic-merge on every Deployment and on one, JSON 6902
+    on one Service): kustomize's origin annotations cost time per patch and resource, so the tree keeps
+    the few patches per overlay that real overlays have."""
+    tree = work / f"kustomize-{apps}x{overlays}-patches3"
+    base = tree / "base"
+    base.mkdir(parents=True, exist_ok=True)
+    files = []
+    for n in range(apps):
+        name = f"app{n:03d}"
+        (base / f"{name}.yaml").write_text(
+            f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  selector:\n"
+            f"    matchLabels: {{app: {name}}}\n  template:\n    metadata:\n      labels: {{app: {name}}}\n"
+            f"    spec:\n      containers:\n        - name: web\n          image: nginx\n          ports:\n"
+            f"            - {{name: http, containerPort: 8080}}\n---\napiVersion: v1\nkind: Service\n"
+            f"metadata:\n  name: {name}\nspec:\n  selector: {{app: {name}}}\n  ports:\n"
+            f"    - {{name: http, port: 80, targetPort: http}}\n")
+        files.append(f"{name}.yaml")
+    (base / "kustomization.yaml").write_text("resources:\n" + "".join(f"  - {f}\n" for f in files))
+    for n in range(overlays):
+        overlay = tree / "overlays" / f"env{n}"
+        overlay.mkdir(parents=True, exist_ok=True)
+        patches = ("  - target: {kind: Deployment}\n    path: replicas.yaml\n"
+                   "  - target: {kind: Deployment, name: app000}\n    path: replicas.yaml\n"
+                   "  - target: {kind: Service, name: app001}\n"
+                   "    patch: '[{\"op\": \"replace\", \"path\": \"/spec/ports/0/port\", \"value\": 8080}]'\n")
+        (overlay / "kustomization.yaml").write_text(
+            f"namespace: env{n}\nnamePrefix: env{n}-\ncommonLabels: {{env: env{n}}}\nresources:\n  - ../../base\n"
+            f"patches:\n{patches}")
+        (overlay / "replicas.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: any\n"
+                                               "spec:\n  replicas: 2\n")
+    return tree
+
+
+def bench_render(work: Path, repeat: int = 3) -> dict | None:
+    """The cost of rendering: `portlint check` rendered and raw on the same tree, and the kustomize floor
+    (the binary run on each overlay in turn). None when no kustomize binary is installed."""
+    import shutil
+
+    binary = shutil.which("kustomize") or shutil.which("kubectl")
+    if binary is None:
+        return None
+    verb = "build" if os.path.basename(binary).startswith("kustomize") else "kustomize"
+    tree = kustomize_tree(work)
+    warm(tree)
+    out = work / "out-render"
+    rendered = best(portlint_command() + ["check", str(tree), "--format", "json"], out.with_suffix(".json"), repeat)
+    raw = best(portlint_command() + ["check", str(tree), "--no-render", "--format", "json"],
+               out.with_suffix(".raw"), repeat)
+    overlays = sorted((tree / "overlays").iterdir())
+    floor_runs = [[measure([binary, verb, str(o)], out.with_suffix(".floor")) for o in overlays]
+                  for _ in range(repeat)]
+    floor = min(floor_runs, key=lambda runs: sum(r.wall for r in runs))
+    report = json.loads(out.with_suffix(".json").read_text())
+    return {"overlays": len(overlays), "apps": RENDER_APPS, "objects": report["summary"]["objects"],
+            "binary": os.path.basename(binary), "check": asdict(rendered), "raw": asdict(raw),
+            "floor": {"wall": sum(r.wall for r in floor), "cpu": sum(r.cpu for r in floor)},
+            "findings": len(report["findings"])}
+
+
+def render_lines(row: dict | None) -> list[str]:
+    if row is None:
+        return ["rendering: not measured (neither kustomize nor kubectl is installed)"]
+    phase_wall, phase_cpu = row["check"]["wall"] - row["raw"]["wall"], row["check"]["cpu"] - row["raw"]["cpu"]
+    return [f"rendering ({row['overlays']} overlays of one base of {row['apps']} apps, {row['objects']:,} rendered "
+            f"objects, {row['binary']}): check {row['check']['wall']:.2f} s wall / {row['check']['cpu']:.2f} s CPU, "
+            f"--no-render {row['raw']['wall']:.2f} s / {row['raw']['cpu']:.2f} s; the rendering phase "
+            f"{phase_wall:.2f} s wall / {phase_cpu:.2f} s CPU against the floor of {row['overlays']} sequential "
+            f"{row['binary']} runs, {row['floor']['wall']:.2f} s wall / {row['floor']['cpu']:.2f} s CPU "
+            f"({row['findings']} findings)"]
+
+
 def startup(work: Path, repeat: int = 10) -> dict:
     tiny = work / "tiny"
     tiny.mkdir(parents=True, exist_ok=True)
@@ -228,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "portlint-bench",
                         help="where trees and outputs go (never inside the repository)")
     parser.add_argument("--no-trace", action="store_true", help="skip `portlint trace --all`")
+    parser.add_argument("--no-render", action="store_true", help="skip the kustomize rendering phase")
     parser.add_argument("--json", type=Path, help="also write all results to this file")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -241,17 +321,19 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         rows.append(bench_size(args.work, size, args, rules, trace))
         print(f"{size}: done in {rows[-1]['check']['wall']:.2f} s", file=sys.stderr)
+    rendering = None if args.no_render else bench_render(args.work, args.repeat or 3)
     info = machine()
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['system']}; "
           f"Python {info['python']}, PyYAML {info['pyyaml']} (libyaml: {info['libyaml']})\n")
     print(table(rows))
     print()
-    print("\n".join(verdicts(rows, start)))
+    print("\n".join(verdicts(rows, start) + render_lines(rendering)))
     extra = details(rows)
     if extra:
         print("\n" + "\n".join(extra))
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "rows": rows, "startup": start}, indent=1))
+        args.json.write_text(json.dumps({"machine": info, "rows": rows, "startup": start, "render": rendering},
+                                        indent=1))
     return 0
 
 

@@ -670,3 +670,22 @@ def test_the_readme_shows_the_real_output_on_the_kustomize_example():
                     stdin=(HELM / "template.yaml").read_text())
     first = helm.stdout.splitlines()[:2]
     assert "\n".join(first) in (ROOT / "README.md").read_text()
+
+
+@needs_kustomize
+def test_a_selector_a_patch_rewrote_points_at_the_patch_and_messages_name_sources(tmp_path, monkeypatch):
+    write(tmp_path, {**BASE,
+                     "app/old-api.yaml": "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata:\n"
+                                          "  name: web\nspec:\n  template:\n    spec:\n"
+                                          "      containers: [{name: web, image: nginx}]\n",
+                     "app/kustomization.yaml": "resources:\n  - ../base\n  - old-api.yaml\npatches:\n"
+                                               "  - path: selector.yaml\n",
+                     "app/selector.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n"
+                                          "  selector:\n    app: web-v2\n"})
+    monkeypatch.chdir(tmp_path)
+    report = check_paths(["app"], Settings(select=["service-selector-no-match", "duplicate-object"]))
+    [selector] = findings_of(report, "service-selector-no-match")
+    assert (selector.file, selector.line) == ("app/selector.yaml", 6)
+    duplicates = findings_of(report, "duplicate-object")
+    assert duplicates and all("app:" not in f.message for f in duplicates)  # no place in the rendered text
+    assert any("base/deployment.yaml:1" in f.message or "app/old-api.yaml:1" in f.message for f in duplicates)

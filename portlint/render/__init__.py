@@ -15,6 +15,7 @@ the findings of rendered objects from the rendered text to their sources.
 from __future__ import annotations
 
 import os
+import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
@@ -189,12 +190,25 @@ class KustomizeOutput(Rendered):
         at = self._location(finding.field_path, finding.line, finding.column, finding.object is not None)
         if finding.rule == "file-empty":
             finding.message = "the kustomization renders no object"
+        finding.message = self._rewrite_positions(finding.message)
+        finding.hint = self._rewrite_positions(finding.hint) if finding.hint else finding.hint
         self._move(finding, at, sources)
         finding.rendered_from = self.root.shown
         finding.related = [self._related(r, finding.field_path, sources) for r in finding.related]
 
     def relocate_position(self, item, sources: dict[str, Source]) -> None:
         self._move(item, self._location(item.field_path, item.line, item.column, True), sources)
+
+    def _rewrite_positions(self, text: str) -> str:
+        """`ROOT:LINE` written into a message (another object's place in the rendered text) → its source."""
+        def source_of(match) -> str:
+            document = self.document_at(int(match.group(1)))
+            if document is None:
+                return match.group(0)
+            at = self.locate(document, "")
+            return f"{self.root.show(at.file)}:{at.line}"
+
+        return re.sub(re.escape(self.name) + r":(\d+)", source_of, text) if self.name + ":" in text else text
 
     def _move(self, item, at: Location, sources: dict[str, Source]) -> None:
         item.file, item.line, item.column = self.root.show(at.file), at.line, at.column

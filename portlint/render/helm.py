@@ -16,7 +16,7 @@ import subprocess
 from bisect import bisect_right
 
 from portlint.findings import Finding
-from portlint.loader import Mapping, Source
+from portlint.loader import Source
 from portlint.render import paths as fp
 from portlint.render.inputs import Chart
 

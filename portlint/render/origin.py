@@ -66,8 +66,8 @@ class Tracer:
         node = fp.find(rendered, steps).node
         leaf = fp.is_leaf(node) and fp.find(rendered, steps).depth == len(steps)
         names = self._names(origin, rendered)
-        for layer, name in zip(reversed(origin.layers), reversed(names)):
-            written = self._written_in(layer, name, rendered, steps, node, leaf)
+        for layer, known in zip(reversed(origin.layers), reversed(names)):
+            written = self._written_in(layer, known, rendered, steps, node, leaf)
             if written is not None:
                 return written
         return self._creator(origin, rendered, steps, names)
@@ -78,9 +78,9 @@ class Tracer:
         if origin.generator is not None:
             return _generator_entry(origin.generator, rendered)
         names = self._names(origin, rendered)
-        for layer, name in zip(reversed(origin.layers), reversed(names)):
+        for layer, known in zip(reversed(origin.layers), reversed(names)):
             for patch in reversed(layer.patches):
-                for document in self._applying(patch, name, rendered):
+                for document in self._applying(patch, known, rendered):
                     hit = _first_key(document, aspect) if aspect else None
                     if hit is not None:
                         return patch.location(*hit)
@@ -142,51 +142,54 @@ class Tracer:
             return candidates[0]
         return candidates[0] if candidates else (source_file.manifests[0] if source_file.manifests else None)
 
-    def _names(self, origin: Origin, rendered: Mapping) -> list[str]:
-        """The object's name as each layer's patches see it (before that layer's own prefix/suffix)."""
+    def _names(self, origin: Origin, rendered: Mapping) -> list[tuple[str, ...]]:
+        """The names each layer's patches know the object by: its name before that layer's own prefix and
+        suffix, and the names it had before (kustomize matches a patch against any of them)."""
         name = _name(origin.document) if origin.document is not None else _name(rendered)
-        names = []
+        names, known = [], ()
         for layer in origin.layers:
-            names.append(name)
+            known = tuple(dict.fromkeys((*known, name)))
+            names.append(known)
             name = _prefixed(layer, name)
         return names
 
     # -- who wrote a field -----------------------------------------------------------------------------
 
-    def _written_in(self, layer: Kustomization, name: str, rendered: Mapping, steps: list[Step],
+    def _written_in(self, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
                     node: object, leaf: bool) -> Location | None:
         """The last writer of the field within one kustomization, in reverse order of application."""
         late = [p for p in layer.patches if p.key == _LATE_PATCH_KEY]
         early = [p for p in layer.patches if p.key != _LATE_PATCH_KEY]
         if leaf:
             for check in (_transformer_files, _replacements, _images, _replicas):
-                written = check(self, layer, name, rendered, steps, node)
+                written = check(self, layer, names, rendered, steps, node)
                 if written is not None:
                     return written
-        written = self._patched(late, name, rendered, steps, leaf)
+        written = self._patched(late, names, rendered, steps, leaf)
         if written is None and leaf:
             written = (_annotations(layer, steps, node) or _labels(layer, steps, node)
                        or _name_transformer(layer, steps) or _namespace(layer, steps))
-        return written or self._patched(early, name, rendered, steps, leaf)
+        return written or self._patched(early, names, rendered, steps, leaf)
 
-    def _patched(self, patches: list[Patch], name: str, rendered: Mapping, steps: list[Step],
+    def _patched(self, patches: list[Patch], names: tuple[str, ...], rendered: Mapping, steps: list[Step],
                  leaf: bool) -> Location | None:
         for patch in reversed(patches):
-            for document in reversed(self._applying(patch, name, rendered)):
+            for document in reversed(self._applying(patch, names, rendered)):
                 hit = _json6902_writes(document, steps) if isinstance(document, Sequence) else \
                     _merge_patch_writes(document, steps, leaf)
                 if hit is not None:
                     return patch.location(*hit)
         return None
 
-    def _applying(self, patch: Patch, name: str, rendered: Mapping) -> list:
-        """The documents of `patch` that apply to the object (named `name` at this layer)."""
+    def _applying(self, patch: Patch, names: tuple[str, ...], rendered: Mapping) -> list:
+        """The documents of `patch` that apply to the object (known by `names` at this layer)."""
         if patch.target is not None:
-            return list(patch.documents) if _selects(patch.target, name, rendered) else []
+            return list(patch.documents) if _selects(patch.target, names, rendered) else []
         return [d for d in patch.documents if isinstance(d, Mapping) and d.get("kind") == rendered.get("kind")
-                and _name(d) == name]
+                and _name(d) in names]
 
-    def _creator(self, origin: Origin, rendered: Mapping, steps: list[Step], names: list[str]) -> Location:
+    def _creator(self, origin: Origin, rendered: Mapping, steps: list[Step],
+                 names: list[tuple[str, ...]]) -> Location:
         """Nobody overwrote the field: the first document that has it, the source file first; failing
         that, the one that has most of its path."""
         best: tuple[int, Location] | None = None
@@ -195,9 +198,9 @@ class Tracer:
             best = (found.depth, Location(origin.file, found.line, found.column))
             if found.depth == len(steps):
                 return best[1]
-        for layer, name in zip(origin.layers, names):
+        for layer, known in zip(origin.layers, names):
             for patch in layer.patches:
-                for document in self._applying(patch, name, rendered):
+                for document in self._applying(patch, known, rendered):
                     if isinstance(document, Mapping):
                         found = fp.find(document, steps)
                         if best is None or found.depth > best[0]:
@@ -234,7 +237,7 @@ def _prefixed(layer: Kustomization, name: str) -> str:
     return f"{prefix if isinstance(prefix, str) else ''}{name}{suffix if isinstance(suffix, str) else ''}"
 
 
-def _selects(target: Mapping, name: str, rendered: Mapping) -> bool:
+def _selects(target: Mapping, names: tuple[str, ...], rendered: Mapping) -> bool:
     """kustomize's patch `target` selector: kind, group, version, name (a regular expression), labelSelector."""
     api_version = str(rendered.get("apiVersion") or "")
     group, _, version = api_version.rpartition("/")
@@ -244,8 +247,8 @@ def _selects(target: Mapping, name: str, rendered: Mapping) -> bool:
         if isinstance(wanted, str) and wanted and not _full_match(wanted, str(value or "")):
             return False
     wanted_name = target.get("name")
-    if isinstance(wanted_name, str) and wanted_name and not _full_match(wanted_name, name) \
-            and not _full_match(wanted_name, _name(rendered)):
+    if isinstance(wanted_name, str) and wanted_name and not any(
+            _full_match(wanted_name, name) for name in (*names, _name(rendered))):
         return False
     selector = target.get("labelSelector")
     if isinstance(selector, str) and selector.strip():
@@ -270,7 +273,7 @@ def _merge_patch_writes(document: Mapping, steps: list[Step], leaf: bool) -> tup
     the path that it replaces whole (a list without a merge key)."""
     found = fp.find(document, steps)
     if found.depth == len(steps):
-        if leaf or _replaces(found.node):
+        if leaf or _replaces(found.node) or _sets_entries(found.node):
             return found.line, found.column
         atomic = fp.atomic_list_on(steps)
         return (found.line, found.column) if atomic is not None else None
@@ -284,6 +287,11 @@ def _replaces(node: object) -> bool:
     return isinstance(node, Mapping) and node.get("$patch") == "replace"
 
 
+def _sets_entries(node: object) -> bool:
+    """A patch's mapping of plain values (a selector, labels): it decides what the mapping holds."""
+    return isinstance(node, Mapping) and any(not isinstance(v, (Mapping, Sequence)) for v in node.values())
+
+
 def _json6902_writes(operations: Sequence, steps: list[Step]) -> tuple[int, int] | None:
     """The last JSON 6902 operation that sets the field, or a value that holds it (RFC 6902)."""
     for operation in reversed(operations):
@@ -293,6 +301,9 @@ def _json6902_writes(operations: Sequence, steps: list[Step]) -> tuple[int, int]
         if not isinstance(path, str):
             continue
         tokens = [t.replace("~1", "/").replace("~0", "~") for t in path.split("/")[1:]]
+        if len(tokens) == len(steps) + 1 and all(_token_matches(t, s, operation, False)
+                                                 for t, s in zip(tokens, steps)):
+            return operation.line, operation.column  # it sets an entry of the mapping the finding is about
         if len(tokens) > len(steps) or not all(_token_matches(t, s, operation, n == len(tokens) - 1)
                                                for n, (t, s) in enumerate(zip(tokens, steps))):
             continue
@@ -383,18 +394,18 @@ def _annotations(layer: Kustomization, steps: list[Step], value: object) -> Loca
     return None
 
 
-def _replicas(tracer: Tracer, layer: Kustomization, name: str, rendered: Mapping, steps: list[Step],
+def _replicas(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
               value: object) -> Location | None:
     entries = layer.value("replicas")
     if fp.keys_of(steps) != ["spec", "replicas"] or not isinstance(entries, Sequence):
         return None
     for index, entry in enumerate(entries):
-        if isinstance(entry, Mapping) and entry.get("name") in (name, _name(rendered)):
+        if isinstance(entry, Mapping) and entry.get("name") in (*names, _name(rendered)):
             return layer.location("replicas", index, "count")
     return None
 
 
-def _images(tracer: Tracer, layer: Kustomization, name: str, rendered: Mapping, steps: list[Step],
+def _images(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
             value: object) -> Location | None:
     entries = layer.value("images")
     if not steps or steps[-1].key != "image" or not isinstance(entries, Sequence) or not isinstance(value, str):
@@ -409,7 +420,7 @@ def _images(tracer: Tracer, layer: Kustomization, name: str, rendered: Mapping, 
     return None
 
 
-def _replacements(tracer: Tracer, layer: Kustomization, name: str, rendered: Mapping, steps: list[Step],
+def _replacements(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
                   value: object) -> Location | None:
     """A `replacements` target whose fieldPaths name this field (inline, or in a replacement file)."""
     entries = layer.value("replacements")
@@ -419,21 +430,21 @@ def _replacements(tracer: Tracer, layer: Kustomization, name: str, rendered: Map
         if isinstance(entry.get("path"), str):
             replacement_file = tracer.files.get(os.path.normpath(os.path.join(layer.directory, entry["path"])))
             for document in (replacement_file.manifests if replacement_file else ()):
-                hit = _replacement_target(document, name, rendered, steps)
+                hit = _replacement_target(document, names, rendered, steps)
                 if hit is not None:
                     return Location(replacement_file.path, *hit)
             continue
-        hit = _replacement_target(entry, name, rendered, steps)
+        hit = _replacement_target(entry, names, rendered, steps)
         if hit is not None:
             return Location(layer.file, *hit)
     return None
 
 
-def _replacement_target(replacement: Mapping, name: str, rendered: Mapping, steps: list[Step]):
+def _replacement_target(replacement: Mapping, names: tuple[str, ...], rendered: Mapping, steps: list[Step]):
     targets = replacement.get("targets")
     for target in targets if isinstance(targets, Sequence) else ():
         select = target.get("select") if isinstance(target, Mapping) else None
-        if not isinstance(select, Mapping) or not _selects(select, name, rendered):
+        if not isinstance(select, Mapping) or not _selects(select, names, rendered):
             continue
         field_paths = target.get("fieldPaths")
         for number, field_path in enumerate(field_paths if isinstance(field_paths, Sequence) else ()):
@@ -464,7 +475,7 @@ def _field_path_matches(field_path: str, steps: list[Step]) -> bool:
     return True
 
 
-def _transformer_files(tracer: Tracer, layer: Kustomization, name: str, rendered: Mapping, steps: list[Step],
+def _transformer_files(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
                        value: object) -> Location | None:
     """Built-in transformers configured in files listed under `transformers:` (LabelTransformer,
     AnnotationsTransformer, NamespaceTransformer), when they set this field to this value."""
