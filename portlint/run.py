@@ -51,6 +51,7 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
     # the input stage: paths → kustomization roots and Helm charts to render, and the raw files
     plans = [(group, session.plan(_files(group, path_filter), group)) for group in cluster_groups(paths, settings)]
     progress.reading(sum(len(inputs.raw_files) for _group, inputs in plans))
+    session.build([inputs for _group, inputs in plans])  # every group's roots at once, in parallel
     for group, inputs in plans:
         report.inputs.append(inputs)
         loaded = parallel.load_files(inputs.raw_files, settings.namespace)

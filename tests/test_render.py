@@ -689,3 +689,11 @@ def test_a_selector_a_patch_rewrote_points_at_the_patch_and_messages_name_source
     duplicates = findings_of(report, "duplicate-object")
     assert duplicates and all("app:" not in f.message for f in duplicates)  # no place in the rendered text
     assert any("base/deployment.yaml:1" in f.message or "app/old-api.yaml:1" in f.message for f in duplicates)
+
+
+def test_a_template_named_on_its_own_is_a_chart_source_not_a_broken_manifest(tmp_path, monkeypatch):
+    shutil.copytree(HELM / "subchart", tmp_path / "subchart")
+    monkeypatch.setenv("PATH", str(tmp_path / "no-binaries"))
+    monkeypatch.chdir(tmp_path)
+    report = check_paths(["subchart/templates/service.yaml"], Settings())
+    assert [(f.rule, f.file) for f in report.findings] == [("helm-not-rendered", "subchart/Chart.yaml")]

@@ -148,14 +148,36 @@ def _inside(path: str, directory: str) -> bool:
 
 
 def _charts(files: list[str], real: dict[str, str], inputs: Inputs) -> list[Chart]:
-    """Chart directories; a subchart (under a chart's charts/) is part of its parent, not a chart of its own."""
-    found = sorted((os.path.dirname(real[p]), p) for p in files if os.path.basename(p) == CHART_FILE and p in real)
+    """Chart directories: a `Chart.yaml` in the input, or above a template named on its own. A subchart
+    (under a chart's charts/) is part of its parent, not a chart of its own."""
+    found = {(os.path.dirname(real[p]), p) for p in files if os.path.basename(p) == CHART_FILE and p in real}
+    for path in files:
+        if path in real and "templates" in path.split(os.sep)[:-1]:
+            chart = _chart_above(path)
+            if chart is not None:
+                found.add((os.path.dirname(os.path.abspath(chart)), chart))
+    found = sorted(found)
     for directory, path in found:
         if any(_inside(directory, c.directory) for c in inputs.charts):
             continue
         inputs.charts.append(Chart(directory, show(directory, os.path.isabs(path)), os.path.isabs(path),
                                        _chart_name(path) or os.path.basename(directory)))
     return inputs.charts
+
+
+def _chart_above(path: str) -> str | None:
+    """The Chart.yaml of the chart whose templates/ holds `path` (spelled relative as `path` is)."""
+    directory = os.path.dirname(path)
+    while directory:
+        if os.path.basename(directory) == "templates":
+            candidate = os.path.join(os.path.dirname(directory), CHART_FILE)
+            if os.path.isfile(candidate):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+    return None
 
 
 def _chart_name(path: str) -> str | None:
