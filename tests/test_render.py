@@ -697,3 +697,59 @@ def test_a_template_named_on_its_own_is_a_chart_source_not_a_broken_manifest(tmp
     monkeypatch.chdir(tmp_path)
     report = check_paths(["subchart/templates/service.yaml"], Settings())
     assert [(f.rule, f.file) for f in report.findings] == [("helm-not-rendered", "subchart/Chart.yaml")]
+
+
+@needs_kustomize
+def test_replicas_images_replacements_annotations_and_transformer_files_point_at_their_lines(tmp_path, monkeypatch):
+    write(tmp_path, {**BASE,
+                     "app/kustomization.yaml": """\
+                         resources:
+                           - ../base
+                         commonAnnotations:
+                           team: web
+                         replicas:
+                           - name: web
+                             count: 4
+                         images:
+                           - name: nginx
+                             newName: registry.example/nginx
+                             newTag: "1.27"
+                         replacements:
+                           - source:
+                               kind: Deployment
+                               fieldPath: metadata.name
+                             targets:
+                               - select:
+                                   kind: Service
+                                 fieldPaths:
+                                   - spec.selector.app
+                         transformers:
+                           - labels.yaml
+                         """,
+                     "app/labels.yaml": """\
+                         apiVersion: builtin
+                         kind: LabelTransformer
+                         metadata:
+                           name: labels
+                         labels:
+                           tier: frontend
+                         fieldSpecs:
+                           - path: metadata/labels
+                             create: true
+                         """})
+    monkeypatch.chdir(tmp_path)
+    app = rendered_outputs(["app"])["app"]
+    deployment, service = document(app, "Deployment"), document(app, "Service")
+    kustomization = tmp_path / "app/kustomization.yaml"
+    expected = {
+        (deployment, "spec.replicas"): ("app/kustomization.yaml", line_of(kustomization, "count: 4")),
+        (deployment, "spec.template.spec.containers[0].image"): ("app/kustomization.yaml",
+                                                                 line_of(kustomization, "- name: nginx")),
+        (deployment, "metadata.annotations.team"): ("app/kustomization.yaml", line_of(kustomization, "team: web")),
+        (service, "spec.selector.app"): ("app/kustomization.yaml", line_of(kustomization, "- spec.selector.app")),
+        (deployment, "metadata.labels.tier"): ("app/labels.yaml", 6),
+        (deployment, "metadata.labels.app"): ("base/deployment.yaml", 6),
+    }
+    for (rendered, field_path), (file, line) in expected.items():
+        at = app.locate(rendered, field_path)
+        assert (os.path.relpath(at.file), at.line) == (file, line), field_path

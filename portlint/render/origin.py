@@ -13,7 +13,6 @@ and when no layer wrote it, the field in the source file.
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 
 from portlint.loader import Mapping, Sequence
@@ -21,8 +20,8 @@ from portlint.render import paths as fp
 from portlint.render.kustomization import Kustomization, Location, Patch
 from portlint.render.paths import Step
 from portlint.render.sources import SourceFiles
+from portlint.render import transformers as tf
 
-LABEL_MAPS = ("labels", "matchLabels", "selector")
 # within one kustomization, the order kustomize runs its transformers in (see kustomization.py)
 _LATE_PATCH_KEY = "patchesJson6902"
 
@@ -62,7 +61,7 @@ class Tracer:
     def locate(self, origin: Origin, rendered: Mapping, steps: list[Step]) -> Location:
         """Where the field `steps` of `rendered` got its value."""
         if origin.generator is not None:
-            return _generator_entry(origin.generator, rendered)
+            return tf.generator_entry(origin.generator, rendered)
         node = fp.find(rendered, steps).node
         leaf = fp.is_leaf(node) and fp.find(rendered, steps).depth == len(steps)
         names = self._names(origin, rendered)
@@ -76,7 +75,7 @@ class Tracer:
         """Where to look for the other side of a relation: the outermost patch that changed one of the
         `aspect` fields (e.g. ports) of the object, else the object in its source file."""
         if origin.generator is not None:
-            return _generator_entry(origin.generator, rendered)
+            return tf.generator_entry(origin.generator, rendered)
         names = self._names(origin, rendered)
         for layer, known in zip(reversed(origin.layers), reversed(names)):
             for patch in reversed(layer.patches):
@@ -131,11 +130,11 @@ class Tracer:
             return None
         kind = rendered.get("kind")
         candidates = [d for d in source_file.manifests if d.get("kind") == kind]
-        rendered_name = _name(rendered)
+        rendered_name = tf.name_of(rendered)
         for document in candidates:
-            name = _name(document)
+            name = tf.name_of(document)
             for layer in layers:
-                name = _prefixed(layer, name)
+                name = tf.prefixed(layer, name)
             if name == rendered_name:
                 return document
         if len(candidates) == 1:
@@ -145,12 +144,12 @@ class Tracer:
     def _names(self, origin: Origin, rendered: Mapping) -> list[tuple[str, ...]]:
         """The names each layer's patches know the object by: its name before that layer's own prefix and
         suffix, and the names it had before (kustomize matches a patch against any of them)."""
-        name = _name(origin.document) if origin.document is not None else _name(rendered)
+        name = tf.name_of(origin.document) if origin.document is not None else tf.name_of(rendered)
         names, known = [], ()
         for layer in origin.layers:
             known = tuple(dict.fromkeys((*known, name)))
             names.append(known)
-            name = _prefixed(layer, name)
+            name = tf.prefixed(layer, name)
         return names
 
     # -- who wrote a field -----------------------------------------------------------------------------
@@ -160,15 +159,15 @@ class Tracer:
         """The last writer of the field within one kustomization, in reverse order of application."""
         late = [p for p in layer.patches if p.key == _LATE_PATCH_KEY]
         early = [p for p in layer.patches if p.key != _LATE_PATCH_KEY]
+        field = tf.Field(rendered, steps, node, names)
+        written = None
         if leaf:
-            for check in (_transformer_files, _replacements, _images, _replicas):
-                written = check(self, layer, names, rendered, steps, node)
-                if written is not None:
-                    return written
-        written = self._patched(late, names, rendered, steps, leaf)
+            written = (tf.transformer_files(layer, field, self.files) or tf.replacements(layer, field, self.files)
+                       or tf.images(layer, field) or tf.replicas(layer, field))
+        written = written or self._patched(late, names, rendered, steps, leaf)
         if written is None and leaf:
-            written = (_annotations(layer, steps, node) or _labels(layer, steps, node)
-                       or _name_transformer(layer, steps) or _namespace(layer, steps))
+            written = (tf.annotations(layer, field) or tf.labels(layer, field) or tf.prefix_suffix(layer, field)
+                       or tf.namespace(layer, field))
         return written or self._patched(early, names, rendered, steps, leaf)
 
     def _patched(self, patches: list[Patch], names: tuple[str, ...], rendered: Mapping, steps: list[Step],
@@ -184,9 +183,9 @@ class Tracer:
     def _applying(self, patch: Patch, names: tuple[str, ...], rendered: Mapping) -> list:
         """The documents of `patch` that apply to the object (known by `names` at this layer)."""
         if patch.target is not None:
-            return list(patch.documents) if _selects(patch.target, names, rendered) else []
+            return list(patch.documents) if tf.selects(patch.target, names, rendered) else []
         return [d for d in patch.documents if isinstance(d, Mapping) and d.get("kind") == rendered.get("kind")
-                and _name(d) in names]
+                and tf.name_of(d) in names]
 
     def _creator(self, origin: Origin, rendered: Mapping, steps: list[Step],
                  names: list[tuple[str, ...]]) -> Location:
@@ -224,48 +223,6 @@ def _origin_values(annotation: object) -> dict:
             if sep and not line.startswith(" ") and value.strip():
                 values[key.strip()] = value.strip().strip("'\"")
     return values
-
-
-def _name(document: Mapping | None) -> str:
-    metadata = document.get("metadata") if isinstance(document, Mapping) else None
-    name = metadata.get("name") if isinstance(metadata, Mapping) else None
-    return name if isinstance(name, str) else ""
-
-
-def _prefixed(layer: Kustomization, name: str) -> str:
-    prefix, suffix = layer.value("namePrefix"), layer.value("nameSuffix")
-    return f"{prefix if isinstance(prefix, str) else ''}{name}{suffix if isinstance(suffix, str) else ''}"
-
-
-def _selects(target: Mapping, names: tuple[str, ...], rendered: Mapping) -> bool:
-    """kustomize's patch `target` selector: kind, group, version, name (a regular expression), labelSelector."""
-    api_version = str(rendered.get("apiVersion") or "")
-    group, _, version = api_version.rpartition("/")
-    checks = [("kind", rendered.get("kind")), ("group", group), ("version", version)]
-    for key, value in checks:
-        wanted = target.get(key)
-        if isinstance(wanted, str) and wanted and not _full_match(wanted, str(value or "")):
-            return False
-    wanted_name = target.get("name")
-    if isinstance(wanted_name, str) and wanted_name and not any(
-            _full_match(wanted_name, name) for name in (*names, _name(rendered))):
-        return False
-    selector = target.get("labelSelector")
-    if isinstance(selector, str) and selector.strip():
-        labels = (rendered.get("metadata") or {}).get("labels") or {}
-        for requirement in selector.split(","):
-            key, sep, value = requirement.partition("=")
-            key, value = key.strip().rstrip("!"), value.strip().lstrip("=")
-            if sep and str(labels.get(key)) != value or not sep and key not in labels:
-                return False
-    return True
-
-
-def _full_match(pattern: str, value: str) -> bool:
-    try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:
-        return pattern == value
 
 
 def _merge_patch_writes(document: Mapping, steps: list[Step], leaf: bool) -> tuple[int, int] | None:
@@ -345,179 +302,3 @@ def _first_key(node: object, keys: tuple[str, ...]) -> tuple[int, int] | None:
             if hit is not None:
                 return hit
     return None
-
-
-# -- transformers ------------------------------------------------------------------------------------------
-
-
-def _namespace(layer: Kustomization, steps: list[Step]) -> Location | None:
-    if fp.keys_of(steps) == ["metadata", "namespace"] and isinstance(layer.value("namespace"), str):
-        return layer.location("namespace")
-    return None
-
-
-def _name_transformer(layer: Kustomization, steps: list[Step]) -> Location | None:
-    if fp.keys_of(steps) != ["metadata", "name"]:
-        return None
-    for key in ("namePrefix", "nameSuffix"):
-        if isinstance(layer.value(key), str) and layer.value(key):
-            return layer.location(key)
-    return None
-
-
-def _labels(layer: Kustomization, steps: list[Step], value: object) -> Location | None:
-    """commonLabels (metadata, selectors and templates) and `labels` entries (metadata; selectors with
-    includeSelectors, pod templates with includeTemplates), when they set this label to this value."""
-    if len(steps) < 2 or steps[-2].key not in LABEL_MAPS:
-        return None
-    label, keys = steps[-1].key, fp.keys_of(steps)
-    common = layer.value("commonLabels")
-    if isinstance(common, Mapping) and label in common and str(common[label]) == str(value):
-        return layer.location("commonLabels", label)
-    entries = layer.value("labels")
-    for index, entry in enumerate(entries if isinstance(entries, Sequence) else ()):
-        pairs = entry.get("pairs") if isinstance(entry, Mapping) else None
-        if not isinstance(pairs, Mapping) or label not in pairs or str(pairs[label]) != str(value):
-            continue
-        on_metadata = keys[:2] == ["metadata", "labels"]
-        on_template = "template" in keys and keys[-2] == "labels"
-        if on_metadata or entry.get("includeSelectors") or (on_template and entry.get("includeTemplates")):
-            return layer.location("labels", index, "pairs", label)
-    return None
-
-
-def _annotations(layer: Kustomization, steps: list[Step], value: object) -> Location | None:
-    common = layer.value("commonAnnotations")
-    if len(steps) >= 2 and steps[-2].key == "annotations" and isinstance(common, Mapping):
-        if steps[-1].key in common and str(common[steps[-1].key]) == str(value):
-            return layer.location("commonAnnotations", steps[-1].key)
-    return None
-
-
-def _replicas(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
-              value: object) -> Location | None:
-    entries = layer.value("replicas")
-    if fp.keys_of(steps) != ["spec", "replicas"] or not isinstance(entries, Sequence):
-        return None
-    for index, entry in enumerate(entries):
-        if isinstance(entry, Mapping) and entry.get("name") in (*names, _name(rendered)):
-            return layer.location("replicas", index, "count")
-    return None
-
-
-def _images(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
-            value: object) -> Location | None:
-    entries = layer.value("images")
-    if not steps or steps[-1].key != "image" or not isinstance(entries, Sequence) or not isinstance(value, str):
-        return None
-    image = re.split(r"[@:]", value.rsplit("/", 1)[-1], maxsplit=1)[0]
-    for index, entry in enumerate(entries):
-        if not isinstance(entry, Mapping):
-            continue
-        new_name = entry.get("newName") or entry.get("name")
-        if isinstance(new_name, str) and new_name.rsplit("/", 1)[-1] == image:
-            return layer.location("images", index)
-    return None
-
-
-def _replacements(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
-                  value: object) -> Location | None:
-    """A `replacements` target whose fieldPaths name this field (inline, or in a replacement file)."""
-    entries = layer.value("replacements")
-    for index, entry in enumerate(entries if isinstance(entries, Sequence) else ()):
-        if not isinstance(entry, Mapping):
-            continue
-        if isinstance(entry.get("path"), str):
-            replacement_file = tracer.files.get(os.path.normpath(os.path.join(layer.directory, entry["path"])))
-            for document in (replacement_file.manifests if replacement_file else ()):
-                hit = _replacement_target(document, names, rendered, steps)
-                if hit is not None:
-                    return Location(replacement_file.path, *hit)
-            continue
-        hit = _replacement_target(entry, names, rendered, steps)
-        if hit is not None:
-            return Location(layer.file, *hit)
-    return None
-
-
-def _replacement_target(replacement: Mapping, names: tuple[str, ...], rendered: Mapping, steps: list[Step]):
-    targets = replacement.get("targets")
-    for target in targets if isinstance(targets, Sequence) else ():
-        select = target.get("select") if isinstance(target, Mapping) else None
-        if not isinstance(select, Mapping) or not _selects(select, names, rendered):
-            continue
-        field_paths = target.get("fieldPaths")
-        for number, field_path in enumerate(field_paths if isinstance(field_paths, Sequence) else ()):
-            if isinstance(field_path, str) and _field_path_matches(field_path, steps):
-                return field_paths.position(number)
-    return None
-
-
-def _field_path_matches(field_path: str, steps: list[Step]) -> bool:
-    """kustomize's replacement field paths: dotted keys, `[name=value]` list selectors, `*`, indexes."""
-    parts = re.findall(r"\[[^\]]*\]|[^.\[\]]+", field_path)
-    if len(parts) != len(steps):
-        return False
-    for part, step in zip(parts, steps):
-        if part in ("*", "[*]"):
-            continue
-        if part.startswith("[") and "=" in part:
-            key, _, wanted = part[1:-1].partition("=")
-            if not step.is_item or str(dict(step.match).get(key, "")) != wanted and not step.match:
-                return False
-            if dict(step.match).get(key) is not None and str(dict(step.match)[key]) != wanted:
-                return False
-        elif step.is_item:
-            if not (part.isdigit() and int(part) == step.index):
-                return False
-        elif part != str(step.key):
-            return False
-    return True
-
-
-def _transformer_files(tracer: Tracer, layer: Kustomization, names: tuple[str, ...], rendered: Mapping, steps: list[Step],
-                       value: object) -> Location | None:
-    """Built-in transformers configured in files listed under `transformers:` (LabelTransformer,
-    AnnotationsTransformer, NamespaceTransformer), when they set this field to this value."""
-    entries = layer.value("transformers")
-    for index, entry in enumerate(entries if isinstance(entries, Sequence) else ()):
-        if not isinstance(entry, str) or "\n" in entry:
-            continue
-        transformer_file = tracer.files.get(os.path.normpath(os.path.join(layer.directory, entry)))
-        for document in reversed(transformer_file.manifests if transformer_file else []):
-            hit = _builtin_transformer(document, rendered, steps, value)
-            if hit is not None:
-                return Location(transformer_file.path, *hit)
-    return None
-
-
-def _builtin_transformer(document: Mapping, rendered: Mapping, steps: list[Step], value: object):
-    kind = document.get("kind")
-    keys = fp.keys_of(steps)
-    if kind == "NamespaceTransformer" and keys == ["metadata", "namespace"]:
-        metadata = document.get("metadata")
-        return metadata.position("namespace") if isinstance(metadata, Mapping) and "namespace" in metadata \
-            else None
-    mapping_key = {"LabelTransformer": "labels", "AnnotationsTransformer": "annotations"}.get(kind)
-    values = document.get(mapping_key) if mapping_key else None
-    if not isinstance(values, Mapping) or len(steps) < 2 or steps[-1].key not in values:
-        return None
-    if str(values[steps[-1].key]) != str(value):
-        return None
-    specs = document.get("fieldSpecs")
-    wanted = "/".join(keys[:-1])
-    for spec in specs if isinstance(specs, Sequence) else ():
-        if isinstance(spec, Mapping) and spec.get("path") == wanted and spec.get("kind") in (None, rendered.get("kind")):
-            return values.position(steps[-1].key)
-    return None
-
-
-def _generator_entry(k: Kustomization, rendered: Mapping) -> Location:
-    """The configMapGenerator/secretGenerator entry that made `rendered` (its name, before the hash)."""
-    name = _name(rendered)
-    key = "secretGenerator" if rendered.get("kind") == "Secret" else "configMapGenerator"
-    entries = k.value(key)
-    for index, entry in enumerate(entries if isinstance(entries, Sequence) else ()):
-        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"] in name:
-            return k.location(key, index)
-    return k.location(key)
