@@ -2,10 +2,12 @@
 points back at the file and line to change.
 
     inputs.py        the input stage: PATH files → kustomization roots, Helm charts, raw files, skipped files
+    sources.py       the files a render reads, each read once per run with positions
     kustomization.py one kustomization file with positions: its entries, patches and transformers
     kustomize.py     running `kustomize build` / `kubectl kustomize` in a temporary wrapper, in parallel
     paths.py         field paths of rendered objects; finding a field in a source file by merge key
-    origin.py        which file, patch or transformer gave a rendered field its value
+    origin.py        which file or patch gave a rendered field its value, through the layers of a build
+    transformers.py  which transformer (namespace, namePrefix, labels, replicas, ...) wrote a field
     helm.py          `# Source:` comments of `helm template` output; chart directories
 
 A run creates one Session: it plans each group of paths, renders the roots (each once) and relocates
@@ -38,12 +40,13 @@ class Session:
     """One run's rendering: the files it read and the builds it made, each done once."""
 
     def __init__(self, render: bool = True, kustomize_binary: str | None = None, helm_binary: str | None = None,
-                 helm_values: list[str] = (), namespace: str = "default") -> None:
+                 helm_values: tuple[str, ...] | list[str] = (), namespace: str = "default") -> None:
         self.render = render
         self.files = SourceFiles()
         self.kustomize_choice = kustomize_binary
         self.command = kustomize.command(kustomize_binary) if render else None
         self.builder = kustomize.Builder(self.command) if self.command else None
+        self.helm_choice = helm_binary
         self.helm = helm.binary(helm_binary) if render else None
         self.helm_values = list(helm_values)
         self.namespace = namespace
@@ -57,7 +60,9 @@ class Session:
         for chart in inputs.charts:
             if self.helm is None:
                 chart.status = "not-rendered"
-                why = "helm is not on PATH" if self.render else "rendering is turned off"
+                why = ("rendering is turned off" if not self.render else
+                       f"the configured helm binary {self.helm_choice!r} is not found" if self.helm_choice else
+                       "helm is not on PATH")
                 inputs.findings.append(helm.not_rendered(chart, why))
         return inputs
 
@@ -70,7 +75,8 @@ class Session:
             self.seconds += time.perf_counter() - started
 
     def render_all(self, inputs: Inputs, paths: list[str]) -> list[Rendered]:
-        """Build every pending root and chart of `inputs`; failures become findings on `inputs`."""
+        """The rendered roots and charts of `inputs` (built now, unless `build` did); failures become
+        findings on `inputs`."""
         rendered: list[Rendered] = []
         pending = [root for root in inputs.roots if root.status == "pending"]
         started = time.perf_counter()
