@@ -27,6 +27,12 @@ class Report:
     rendered: list[render.Rendered] = field(default_factory=list)  # the rendered roots and charts
     render_seconds: float = 0.0  # wall time spent in kustomize and helm
 
+    def file_of(self, obj) -> str:
+        """Where an object is written: its file, or for a rendered object the source file it came from
+        (its own `file` is the rendered text's, which reporters should not show)."""
+        rendered = next((r for r in self.rendered if r.name == obj.file), None)
+        return rendered.source_of(obj.raw.line) if rendered is not None else obj.file
+
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 

@@ -508,6 +508,10 @@ CORPUS_FINDINGS = [
        15, None) for c in ("alloydb", "container-images-registry", "container-images-tag-suffix",
                            "container-images-tag", "custom-base-url", "non-public-frontend", "shopping-assistant",
                            "single-shared-session", "without-loadgenerator")],
+    # StatefulSets whose serviceName is a ClusterIP Service, not a headless one: each overlay renders the base
+    *[("statefulset-service-missing", f"Azure-Samples__aks-store-demo/kustomize/base/{name}.yaml", line,
+       f"Azure-Samples__aks-store-demo/kustomize/overlays/{overlay}")
+      for name, line in (("documentdb", 6), ("rabbitmq", 7)) for overlay in ("dev", "kaito")],
     *[("container-port-undeclared",
        "GoogleCloudPlatform__microservices-demo/kustomize/components/google-cloud-operations/otel-collector.yaml", 96,
        f"GoogleCloudPlatform__microservices-demo/kustomize/tests/{t}-with-all-components")
@@ -753,3 +757,14 @@ def test_replicas_images_replacements_annotations_and_transformer_files_point_at
     for (rendered, field_path), (file, line) in expected.items():
         at = app.locate(rendered, field_path)
         assert (os.path.relpath(at.file), at.line) == (file, line), field_path
+
+
+@needs_kustomize
+def test_junit_names_rendered_objects_by_their_source_file(overlays):
+    import xml.etree.ElementTree as ET
+
+    result = portlint("check", ".", "--format", "junit", cwd=overlays)
+    cases = {(case.get("classname"), case.get("name")): case for case in ET.fromstring(result.stdout).iter("testcase")}
+    assert not any(classname.startswith("overlays/") and not classname.endswith(".yaml") for classname, _ in cases)
+    failing = [key for key, case in cases.items() if case.find("failure") is not None]
+    assert failing == [("overlays/prod/service-port.yaml", "Service prod/prod-web")]

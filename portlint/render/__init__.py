@@ -164,6 +164,10 @@ class Rendered:
     def relocate(self, finding: Finding, sources: dict[str, Source]) -> None:
         raise NotImplementedError
 
+    def source_of(self, line: int) -> str:
+        """The source file (as shown) of the rendered object that starts at `line`."""
+        raise NotImplementedError
+
     def relocate_position(self, item, sources: dict[str, Source]) -> None:
         """A suppression (file, line, column, field_path) in the rendered text, moved to its source."""
         raise NotImplementedError
@@ -212,6 +216,9 @@ class KustomizeOutput(Rendered):
 
     def relocate_position(self, item, sources: dict[str, Source]) -> None:
         self._move(item, self._location(item.field_path, item.line, item.column, True), sources)
+
+    def source_of(self, line: int) -> str:
+        return self.root.show(self._location("", line, 1, True).file)
 
     def _rewrite_positions(self, text: str) -> str:
         """`ROOT:LINE` written into a message (another object's place in the rendered text) → its source."""
@@ -285,6 +292,9 @@ class ChartOutput(Rendered):
     def relocate_position(self, item, sources: dict[str, Source]) -> None:
         file, item.line, item.column = self._location(item.field_path, item.line, item.column)
         item.file = self.chart.show(file)
+
+    def source_of(self, line: int) -> str:
+        return self.chart.show(self._location("", line, 1)[0])
 
 
 def relocate(findings: list[Finding], suppressed: list, rendered: list[Rendered], sources: dict[str, Source]) -> None:

@@ -53,11 +53,13 @@ def _cases(report: Report) -> dict[tuple[str, str], list[Finding]]:
     for finding in report.findings:
         subject = str(finding.object) if finding.object else f"file {finding.file}"
         with_findings.add((finding.file, subject))
+        if finding.rendered_from:  # a rendered object lives in the rendered text, its findings in the sources
+            with_findings.add((finding.rendered_from, subject))
         cases.setdefault((finding.file, f"{subject}: {finding.rule}"), []).append(finding)
     for cluster in report.clusters:
         for obj in cluster.objects:
             if (obj.file, str(obj.ref)) not in with_findings:
-                cases.setdefault((obj.file, str(obj.ref)), [])
+                cases.setdefault((report.file_of(obj), str(obj.ref)), [])
     return dict(sorted(cases.items()))
 
 
