@@ -767,4 +767,6 @@ def test_junit_names_rendered_objects_by_their_source_file(overlays):
     cases = {(case.get("classname"), case.get("name")): case for case in ET.fromstring(result.stdout).iter("testcase")}
     assert not any(classname.startswith("overlays/") and not classname.endswith(".yaml") for classname, _ in cases)
     failing = [key for key, case in cases.items() if case.find("failure") is not None]
-    assert failing == [("overlays/prod/service-port.yaml", "Service prod/prod-web")]
+    assert failing == [("overlays/prod/service-port.yaml", "Service prod/prod-web: service-target-port-name-unresolved")]
+    assert not any(name == "Service prod/prod-web" for _classname, name in cases)  # no passing twin
+    assert ("base/service.yaml", "Service staging/staging-web") in cases

@@ -17,7 +17,7 @@ from bisect import bisect_right
 
 from portlint.findings import Finding
 from portlint.loader import Source
-from portlint.render import paths as fp
+import portlint.render.paths as fp
 from portlint.render.inputs import Chart
 
 SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from portlint import loader, schema
 from portlint.findings import Finding
-from portlint.render import kustomization as kz
+import portlint.render.kustomization as kz
 from portlint.render.kustomization import Entry, Kustomization, Location
 from portlint.render.sources import SourceFiles
 

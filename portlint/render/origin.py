@@ -16,11 +16,11 @@ import os
 from dataclasses import dataclass
 
 from portlint.loader import Mapping, Sequence
-from portlint.render import paths as fp
+import portlint.render.paths as fp
 from portlint.render.kustomization import Kustomization, Location, Patch
 from portlint.render.paths import Step
 from portlint.render.sources import SourceFiles
-from portlint.render import transformers as tf
+import portlint.render.transformers as tf
 
 # within one kustomization, the order kustomize runs its transformers in (see kustomization.py)
 _LATE_PATCH_KEY = "patchesJson6902"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from portlint.loader import Mapping, Sequence
-from portlint.render import paths as fp
+import portlint.render.paths as fp
 from portlint.render.kustomization import Kustomization, Location
 from portlint.render.paths import Step
 from portlint.render.sources import SourceFiles
