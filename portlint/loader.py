@@ -1,8 +1,8 @@
 """Files, directories and stdin → YAML/JSON documents that remember where every field was.
 
-PyYAML's C parser does the scanning; only mapping and sequence construction is ours, so that
-each mapping knows its own line/column and the line/column of each of its keys. Nothing here
-can construct a Python object from a tag: the constructor is a subclass of the safe one.
+libyaml does the scanning and parsing; portlint/parse.py builds the values from its events, so
+that each mapping knows its own line/column and the line/column of each of its keys, and types
+scalars as Kubernetes' decoder does. Nothing there constructs a Python object from a tag.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import os
 import re
 import stat
 import sys
-from array import array
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -19,6 +18,7 @@ import yaml
 
 from portlint import progress
 from portlint.findings import Finding
+from portlint.parse import Mapping, Sequence, parse_all
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -29,67 +29,6 @@ STDIN = "-"
 KUSTOMIZATION_FILE = "Kustomization"  # kustomize's third file name, without a suffix (render/ reads it)
 DIRECTIVE = "portlint:"  # comments addressed to portlint (suppressions) contain this
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
-
-
-class Mapping(dict):
-    """A YAML mapping that knows where it and each of its keys start (1-based).
-
-    Key positions are kept as a flat array of (line, column) pairs in key order: a dict of
-    tuples per mapping would double the memory a large input takes, and positions are only
-    looked up for the few fields that findings point at.
-    """
-
-    __slots__ = ("line", "column", "_key_positions")
-
-    def __init__(self, line: int = 1, column: int = 1):
-        super().__init__()
-        self.line, self.column = line, column
-        self._key_positions = array("I")
-
-    def position(self, key: object = None) -> tuple[int, int]:
-        if key is not None and key in self:
-            index = self._index(key)
-            return self._key_positions[2 * index], self._key_positions[2 * index + 1]
-        return self.line, self.column
-
-    def _index(self, key: object) -> int:
-        return next(i for i, k in enumerate(self) if k == key)
-
-    def _set_position(self, key: object, line: int, column: int) -> None:
-        """A later occurrence of a key wins, as its value does."""
-        index = self._index(key)
-        self._key_positions[2 * index], self._key_positions[2 * index + 1] = line, column
-
-    def replaced(self, key: object, value: object = None, drop: bool = False) -> "Mapping":
-        """A copy with `key`'s value replaced (or the key dropped); every other key keeps its position."""
-        copy = Mapping(self.line, self.column)
-        positions = self._key_positions
-        for index, (name, item) in enumerate(self.items()):
-            if name == key and drop:
-                continue
-            copy[name] = value if name == key else item
-            known = 2 * index + 1 < len(positions)
-            copy._key_positions.extend((positions[2 * index], positions[2 * index + 1]) if known
-                                       else (self.line, self.column))
-        return copy
-
-
-class Sequence(list):
-    """A YAML sequence that knows where it and each of its items start (1-based)."""
-
-    __slots__ = ("line", "column", "_item_positions")
-
-    def position(self, index: int | None = None) -> tuple[int, int]:
-        if index is not None and 0 <= index < len(self._item_positions) // 2:
-            return self._item_positions[2 * index], self._item_positions[2 * index + 1]
-        return self.line, self.column
-
-    def replaced(self, index: int, value: object) -> "Sequence":
-        """A copy with item `index` replaced; items keep their positions."""
-        copy = Sequence(value if i == index else item for i, item in enumerate(self))
-        copy.line, copy.column = getattr(self, "line", 1), getattr(self, "column", 1)
-        copy._item_positions = array("I", getattr(self, "_item_positions", ()))
-        return copy
 
 
 @dataclass(eq=False)
@@ -136,69 +75,7 @@ class LoadResult:
     files: int = 0
 
 
-class _PositionLoader(yaml.CSafeLoader):
-    """CSafeLoader whose mappings and sequences carry positions and whose duplicate keys are recorded."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.duplicate_keys: list[tuple[object, int, int]] = []
-
-
-_MERGE_TAG = "tag:yaml.org,2002:merge"
-_intern = sys.intern
-
-
-def _construct_mapping(loader: _PositionLoader, node: yaml.MappingNode):
-    mapping = Mapping(node.start_mark.line + 1, node.start_mark.column + 1)
-    yield mapping
-    merged = 0  # `<<` merge keys: their entries come first, and the mapping's own keys override them
-    if any(key_node.tag == _MERGE_TAG for key_node, _ in node.value):
-        own = sum(1 for key_node, _ in node.value if key_node.tag != _MERGE_TAG)
-        loader.flatten_mapping(node)
-        merged = len(node.value) - own
-    positions = mapping._key_positions
-    for index, (key_node, value_node) in enumerate(node.value):
-        key = loader.construct_object(key_node, deep=False)
-        if type(key) is str:
-            key = _intern(key)  # the same few hundred keys recur in every manifest: keep one copy of each
-        try:
-            hash(key)
-        except TypeError:
-            raise yaml.constructor.ConstructorError(
-                "while constructing a mapping", node.start_mark,
-                "found an unhashable key", key_node.start_mark) from None
-        line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-        if key in mapping:
-            if index >= merged and _own_key_before(node, key, merged, index, loader):
-                loader.duplicate_keys.append((key, line, column))
-            mapping._set_position(key, line, column)
-        else:
-            positions.append(line)
-            positions.append(column)
-        mapping[key] = loader.construct_object(value_node, deep=False)
-
-
-def _own_key_before(node: yaml.MappingNode, key: object, merged: int, index: int, loader: _PositionLoader) -> bool:
-    """Whether one of the mapping's own keys before `index` is `key` (a merged one may be overridden)."""
-    return any(loader.construct_object(k, deep=False) == key for k, _ in node.value[merged:index])
-
-
-def _construct_sequence(loader: _PositionLoader, node: yaml.SequenceNode):
-    sequence = Sequence()
-    sequence.line = node.start_mark.line + 1
-    sequence.column = node.start_mark.column + 1
-    positions = sequence._item_positions = array("I")
-    for item in node.value:
-        positions.extend((item.start_mark.line + 1, item.start_mark.column + 1))
-    yield sequence
-    sequence.extend(loader.construct_object(n, deep=False) for n in node.value)
-
-
-_PositionLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_PositionLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-
-
-def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
+def discover(paths: list[str]) -> tuple[list[str], list[str]]:
     """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths).
 
     A file reached twice (`portlint check . deploy/`, or a file named twice) is read once.
@@ -331,15 +208,8 @@ def parse_yaml(text: str) -> list:
 
 
 def _parse_all(text: str) -> list[tuple[object, list]]:
-    loader = _PositionLoader(text)
-    documents = []
-    try:
-        while loader.check_data():
-            loader.duplicate_keys = []
-            documents.append((loader.get_data(), loader.duplicate_keys))
-    finally:
-        loader.dispose()
-    return documents
+    """Each document's value and its duplicate keys (key, line, column); raises yaml.YAMLError."""
+    return parse_all(text)
 
 
 def _load_chunks(source: Source, text: str, result: LoadResult) -> None:
