@@ -211,7 +211,21 @@ def _go_float32_text(number: float) -> str:
 
 # --- the builder ----------------------------------------------------------------------------------
 
-_intern = sys.intern
+# Plain scalars typed so far, text → value: manifests repeat the same keys and many values ("name",
+# "TCP", "80"), so most scalars are one look-up, and each repeated string is kept once in memory.
+_PLAIN: dict = {"<<": None, "": None}
+_PLAIN_LIMIT = 100_000  # past this many distinct texts, new ones are typed but not remembered
+_MERGE_KEY = _PLAIN["<<"] = object()
+_MERGING = object()  # the pending key of a mapping whose last key was `<<`
+
+
+def _typed_plain(text: str) -> object:
+    value = resolve_plain(text)
+    if value.__class__ is str:
+        value = sys.intern(value)
+    if len(_PLAIN) < _PLAIN_LIMIT:
+        _PLAIN[value if value.__class__ is str else text] = value
+    return value
 
 
 class _Frame:
@@ -248,6 +262,7 @@ def _document(get) -> tuple[object, list]:
     """
     duplicates: list = []
     anchors: dict = {}
+    plain_get = _PLAIN.get
     stack: list = []
     node = positions = frame = None
     is_mapping = False
@@ -261,15 +276,15 @@ def _document(get) -> tuple[object, list]:
             tag = event.tag
             if tag is None:
                 if not event.style:  # plain ('' here; None from other parsers): typed by its text
-                    if value:
-                        if value == "<<" and is_mapping and key is _MISSING:
-                            key = _MERGE
+                    typed = plain_get(value, _MISSING)
+                    value = _typed_plain(value) if typed is _MISSING else typed
+                    if value is _MERGE_KEY:
+                        if is_mapping and key is _MISSING:
+                            key = _MERGING
                             continue
-                        value = resolve_plain(value)
-                    else:
-                        value = None
+                        value = "<<"
             elif tag == _MERGE and is_mapping and key is _MISSING:
-                key = _MERGE
+                key = _MERGING
                 continue
             else:
                 try:
@@ -305,7 +320,7 @@ def _document(get) -> tuple[object, list]:
                     "while constructing a mapping", frame.start_mark, "found unhashable key", mark)
                 key, key_line = None, -1
             else:
-                if key is _MERGE:
+                if key is _MERGING:
                     _merge_later(node, frame, value, mark)
                 elif key_line >= 0:
                     _put(node, positions, frame, key, key_line, key_column, value, duplicates)
@@ -342,15 +357,20 @@ def _document(get) -> tuple[object, list]:
             if key is _MISSING:
                 mark = event.start_mark
                 if value.__class__ is str:
-                    key = _intern(value)
+                    key = value
                 else:  # as sigs.k8s.io/yaml writes a go-yaml key: the float64 of `1e6: x` is "1e+06"
                     key = json_key(go_value(event.value) if value.__class__ is int and not event.style else value)
                 key_line, key_column = mark.line + 1, mark.column + 1
             else:
-                if key is _MERGE:
-                    _merge_later(node, frame, value, event.start_mark)
-                elif key_line >= 0:
-                    _put(node, positions, frame, key, key_line, key_column, value, duplicates)
+                if key in node or frame.merge is not None or key is _MERGING or key_line < 0:
+                    if key is _MERGING:
+                        _merge_later(node, frame, value, event.start_mark)
+                    elif key_line >= 0:
+                        _put(node, positions, frame, key, key_line, key_column, value, duplicates)
+                else:  # the usual case, inline: a new key
+                    positions.append(key_line)
+                    positions.append(key_column)
+                    node[key] = value
                 key = _MISSING
         elif node is not None:
             node.append(value)
