@@ -58,7 +58,10 @@ def iana_svc_name(value: str) -> list[str]:
 
 # Unrendered template placeholders (envsubst "${DOMAIN}", sed "__HOST__" or BASE_DOMAIN, Helm "{{ }}",
 # Jinja "{% %}", docs "<your domain>"): not the value the API server will see, so not judged.
-_PLACEHOLDER = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|\{%|<[^<>]*>|__[A-Za-z0-9_]+__|[A-Z][A-Z0-9]*_[A-Z0-9_]+")
+# The last alternative (BASE_DOMAIN) is tried only where a run of capitals and digits starts: tried
+# at every capital, a long capitalised value would take time quadratic in its length.
+_PLACEHOLDER = re.compile(r"\$\{|\$\(|\$[A-Za-z_]|\{\{|\{%|<[^<>]*>|__[A-Za-z0-9_]+__"
+                          r"|(?<![A-Z0-9])[0-9]*[A-Z][A-Z0-9]*_[A-Z0-9_]")
 
 
 def is_placeholder(value: str) -> bool:

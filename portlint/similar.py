@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Iterable
+
 
 def similar(candidate: str, wanted: str, max_edits: int = 2) -> bool:
     if candidate == wanted:
@@ -22,3 +24,57 @@ def edit_distance(a: str, b: str) -> int:
             current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
         previous = current
     return previous[-1]
+
+
+class NearMisses:
+    """The names similar() to a wanted name, found through an index rather than by comparing the name
+    with every other: a namespace may hold thousands of names, and every unmatched one asks.
+
+    Pigeonhole (as in PassJoin): cut each name into max_edits + 1 segments; a name within max_edits
+    edits of the wanted one keeps at least one segment intact, shifted by at most max_edits places.
+    So only names sharing such a segment are compared, and the case-insensitive twins by a look-up.
+    """
+
+    def __init__(self, names: Iterable[str], max_edits: int = 2):
+        self.names = list(names)
+        self.max_edits = max_edits
+        self.compared = 0  # similar() calls, for tests/test_scaling.py
+        self._lower: dict[str, list[int]] = {}
+        self._segments: dict[tuple[int, int, str], list[int]] = {}
+        for position, name in enumerate(self.names):
+            self._lower.setdefault(name.lower(), []).append(position)
+            if len(name) > max_edits:
+                for number, (start, length) in enumerate(self._cuts(len(name))):
+                    self._segments.setdefault((len(name), number, name[start:start + length]), []).append(position)
+
+    def of(self, wanted: str) -> list[str]:
+        """[n for n in names if similar(n, wanted)], in the names' order."""
+        candidates = set(self._lower.get(wanted.lower(), ()))
+        edits = self.max_edits
+        if len(wanted) > edits:
+            for length in range(max(len(wanted) - edits, edits + 1), len(wanted) + edits + 1):
+                for number, (start, size) in enumerate(self._cuts(length)):
+                    for shifted in range(max(start - edits, 0), min(start + edits, len(wanted) - size) + 1):
+                        candidates.update(self._segments.get((length, number, wanted[shifted:shifted + size]), ()))
+        self.compared += len(candidates)
+        return [self.names[p] for p in sorted(candidates) if similar(self.names[p], wanted, edits)]
+
+    def _cuts(self, length: int) -> list[tuple[int, int]]:
+        """(start, length) of the max_edits + 1 segments of a name of this length, the longer ones last."""
+        parts = self.max_edits + 1
+        short, longer = divmod(length, parts)
+        sizes = [short] * (parts - longer) + [short + 1] * longer
+        return [(sum(sizes[:i]), size) for i, size in enumerate(sizes)]
+
+
+class NearMissIndex:
+    """NearMisses per group (names per namespace), each made when its group is first asked about."""
+
+    def __init__(self, groups: dict[object, Iterable[str]]):
+        self._groups = groups
+        self._made: dict[object, NearMisses] = {}
+
+    def of(self, group: object, wanted: str) -> list[str]:
+        if group not in self._made:
+            self._made[group] = NearMisses(self._groups.get(group, ()))
+        return self._made[group].of(wanted)

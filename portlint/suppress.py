@@ -29,6 +29,9 @@ RULE = "suppression-unused"
 ANNOTATION = "portlint.dev/ignore"
 REASON_ANNOTATION = "portlint.dev/ignore-reason"
 # A YAML comment starts at the line start or after whitespace.
+# A suppression is described by at most this many of its rule ids: each of its unused rule ids is a
+# finding whose message describes it, so listing every id would make the output quadratic in their number.
+DESCRIBED_RULES = 10
 COMMENT = re.compile(r"(?:^|(?<=\s))#\s*portlint:\s*ignore\[([^\]]*)\][\s:—-]*(.*)$")
 
 
@@ -43,10 +46,16 @@ class Suppression:
     field_path: str = ""
     used: set[str] = field(default_factory=set)
 
+    def __post_init__(self):
+        self.rule_set = frozenset(self.rules)
+
     def describe(self) -> str:
+        rules = ",".join(self.rules[:DESCRIBED_RULES])
+        if len(self.rules) > DESCRIBED_RULES:
+            rules += f",… ({len(self.rules)} rule ids)"
         if self.object:
-            return f"annotation {ANNOTATION}: {','.join(self.rules)!r} on {self.object}"
-        return f"comment '# portlint: ignore[{','.join(self.rules)}]'"
+            return f"annotation {ANNOTATION}: {rules!r} on {self.object}"
+        return f"comment '# portlint: ignore[{rules}]'"
 
 
 def apply(report: Report, settings: Settings) -> None:
@@ -118,7 +127,7 @@ def _match(finding: Finding, by_object: dict, by_line: dict) -> Suppression | No
         candidates = candidates + by_object.get((finding.file, finding.object), [])
         if finding.rendered_from:  # an annotation on a rendered object: the object lives in the rendered text
             candidates = candidates + by_object.get((finding.rendered_from, finding.object), [])
-    return next((s for s in candidates if finding.rule in s.rules), None)
+    return next((s for s in candidates if finding.rule in s.rule_set), None)
 
 
 def _unused(suppressions: list[Suppression], settings: Settings, of_this_rule: bool = False):

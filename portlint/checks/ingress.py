@@ -22,7 +22,7 @@ from portlint.model import (
 )
 from portlint.names import dns1123_subdomain, is_placeholder, wildcard_dns1123_subdomain
 from portlint.settings import Settings
-from portlint.similar import similar
+from portlint.similar import NearMissIndex, similar
 
 LEGACY_INGRESS_APIS = LEGACY_INGRESS_VERSIONS
 IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
@@ -117,6 +117,7 @@ def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Ite
     for service in cluster.services:
         names_by_namespace.setdefault(service.namespace, []).append(service.name)
         services_named.setdefault(service.name, []).append(service)
+    near_misses = NearMissIndex(names_by_namespace)
     for ingress in cluster.ingresses:
         for site in service_sites(ingress):
             name, namespace = site.backend.service_name, ingress.namespace
@@ -127,7 +128,7 @@ def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Ite
             if _operator_may_create(cluster, namespace, name):
                 continue
             elsewhere = [s for s in services_named.get(name, ()) if s.namespace != namespace]
-            close = sorted(n for n in names_by_namespace.get(namespace, ()) if similar(n, name))
+            close = sorted(near_misses.of(namespace, name))
             yield ingress.finding(
                 f"{site.describe()} routes to Service {name!r}, which does not exist in namespace {namespace}",
                 _missing_service_hint(namespace, name, close, elsewhere),

@@ -110,7 +110,7 @@ def _near_miss_hint(cluster: Cluster, service: Service) -> str:
         present = cluster.pods.values(namespace, key)
         if value in present:
             continue
-        close = sorted(v for v in present if similar(v, value))
+        close = cluster.pods.near_values(namespace, key, value)
         if close:
             return (f"pods in namespace {namespace} have {key}={close[0]}, not {key}={value}; "
                     f"make the selector and the pod template labels agree exactly (values are case-sensitive)")

@@ -9,7 +9,7 @@ from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import Cluster, Service, Workload
 from portlint.settings import Settings
-from portlint.similar import similar
+from portlint.similar import NearMissIndex
 
 
 @rule("statefulset-service-missing")
@@ -17,6 +17,7 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
     service_names: dict[str, list[str]] = defaultdict(list)  # namespace → Service names, for hints
     for service in cluster.services:
         service_names[service.namespace].append(service.name)
+    near_misses = NearMissIndex({namespace: sorted(names) for namespace, names in service_names.items()})
     for workload in cluster.workloads:
         name = workload.service_name
         if workload.kind != "StatefulSet" or not name or not workload.readable("spec.serviceName"):
@@ -31,7 +32,7 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
         yield workload.finding(
             f"spec.serviceName {name} names no Service in namespace {workload.namespace}: the pods do not get "
             f"their stable DNS names (<pod>.{name}.{workload.namespace}.svc)",
-            _hint(workload, sorted(service_names[workload.namespace])), key="spec.serviceName")
+            _hint(workload, near_misses.of(workload.namespace, name)), key="spec.serviceName")
 
 
 def _not_headless(statefulset: Workload, service: Service) -> Finding:
@@ -52,9 +53,9 @@ def _cluster_ip_text(service: Service) -> str:
     return f"clusterIP {service.cluster_ip}" if service.cluster_ip else "it gets a cluster IP"
 
 
-def _hint(statefulset: Workload, services: list[str]) -> str:
+def _hint(statefulset: Workload, close: list[str]) -> str:
+    """`close`: the Services of the namespace named like spec.serviceName, sorted."""
     name, namespace = statefulset.service_name, statefulset.namespace
-    close = [s for s in services if similar(s, name)]
     if close:
         return f"did you mean serviceName: {close[0]}? That Service exists in namespace {namespace}"
     return (f"add a headless Service (clusterIP: None) named {name} in namespace {namespace} that selects "

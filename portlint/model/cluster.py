@@ -11,6 +11,7 @@ from portlint.model.ingress import Ingress
 from portlint.model.objects import KubeObject
 from portlint.model.pods import Workload
 from portlint.model.services import EndpointsObject, Service, ServicePort
+from portlint.similar import NearMisses
 
 
 class PodIndex:
@@ -22,6 +23,7 @@ class PodIndex:
         self._values: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._namespaces: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._order = {id(w): n for n, w in enumerate(workloads)}
+        self._near_values: dict[tuple[str, str], NearMisses] = {}
         self.namespaces = {w.namespace for w in workloads}  # namespaces that hold any pod template
         # per namespace, the workloads whose template labels failed validation (in part): unknown labels
         self._unreadable_labels: dict[str, list[Workload]] = defaultdict(list)
@@ -64,6 +66,13 @@ class PodIndex:
         """Every value that pods in `namespace` carry for label `key`."""
         self.lookups += 1
         return self._values.get((namespace, key), set())
+
+    def near_values(self, namespace: str, key: str, value: str) -> list[str]:
+        """The values of label `key` in `namespace` a case or a typo away from `value` (similar.py), sorted."""
+        self.lookups += 1
+        if (namespace, key) not in self._near_values:
+            self._near_values[(namespace, key)] = NearMisses(sorted(self._values.get((namespace, key), ())))
+        return self._near_values[(namespace, key)].of(value)
 
     def namespaces_with(self, key: str, value: str) -> set[str]:
         self.lookups += 1

@@ -41,6 +41,38 @@ class Claim:
         return self.workload is None or _about_workload(finding, self.workload)
 
 
+class FindingIndex:
+    """The findings a Claim covers, looked up by object, file and field path prefix instead of testing
+    every finding of the object for every hop: an Ingress with a thousand rules has a finding per rule."""
+
+    def __init__(self, findings: list[Finding]):
+        self._below: dict[tuple, list[tuple[int, Finding]]] = {}
+        self._exact: dict[tuple, list[tuple[int, Finding]]] = {}
+        self.examined = 0  # findings looked at, for tests/test_scaling.py
+        for order, finding in enumerate(f for f in findings if f.object):
+            path = finding.field_path
+            where = (finding.object, finding.file)
+            self._exact.setdefault((*where, path), []).append((order, finding))
+            for prefix in _prefixes(path):
+                self._below.setdefault((*where, prefix), []).append((order, finding))
+
+    def covered(self, claim: Claim) -> list[Finding]:
+        """The findings claim.covers() accepts, in input order."""
+        found: dict[int, Finding] = {}
+        for table, paths in ((self._below, claim.under), (self._exact, claim.exactly)):
+            for path in paths:
+                for order, finding in table.get((claim.ref, claim.file, path), ()):
+                    self.examined += 1
+                    found[order] = finding
+        return [found[order] for order in sorted(found)
+                if claim.workload is None or _about_workload(found[order], claim.workload)]
+
+
+def _prefixes(path: str) -> list[str]:
+    """Every prefix that _below() accepts for the path: the path, and each cut before a '.' or a '['."""
+    return [path] + [path[:i] for i, char in enumerate(path) if char in ".["]
+
+
 def _below(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + ".") or path.startswith(prefix + "[")
 

@@ -12,9 +12,7 @@ The Kubernetes behaviour followed at each hop:
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from portlint.findings import Finding, ObjectRef
+from portlint.findings import Finding
 from portlint.model import (
     NODE_PORT_TYPES,
     PROBE_KINDS,
@@ -32,7 +30,7 @@ from portlint.model import (
 from portlint.ports import is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
-from portlint.trace.hops import Claim, Entry, Hop, TracePath
+from portlint.trace.hops import Claim, Entry, FindingIndex, Hop, TracePath
 from portlint.trace.routing import Miss, Route, TlsIndex, effective_path_type, route_url
 from portlint.trace.targets import (
     AllTarget,
@@ -51,10 +49,7 @@ class Tracer:
     def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default"):
         self.cluster = cluster
         self.namespace = namespace
-        self._findings: dict[ObjectRef, list[Finding]] = defaultdict(list)
-        for finding in findings:
-            if finding.object:
-                self._findings[finding.object].append(finding)
+        self.findings = FindingIndex(findings)
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
 
     def entries(self, target: Target) -> list[Entry]:
@@ -68,7 +63,7 @@ class Tracer:
         return self.everything()
 
     def judge(self, hop: Hop, *claims: Claim) -> Hop:
-        return hop.judge([f for claim in claims for f in self._findings.get(claim.ref, ()) if claim.covers(f)])
+        return hop.judge([f for claim in claims for f in self.findings.covered(claim)])
 
     # --- entry points ------------------------------------------------------------------------------
 

@@ -161,6 +161,7 @@ class TlsIndex:
 
     def __init__(self, ingresses: list[Ingress]):
         self._by_host: dict[tuple, dict[str, tuple[Ingress, IngressTLS]]] = {}
+        self._own: dict[int, tuple[dict[str, int], int | None]] = {}  # per Ingress, made when first asked
         for ingress in ingresses:
             table = self._by_host.setdefault(merge_domain(ingress), {})
             for tls in ingress.tls:
@@ -170,15 +171,33 @@ class TlsIndex:
     def lookup(self, ingress: Ingress, host: str | None) -> tuple[Ingress, IngressTLS] | None:
         """The TLS entry for `host` (None: a host-less rule): the route's own Ingress first, then the
         others its controller merges. An entry without hosts covers the hosts of its own Ingress."""
-        for tls in ingress.tls:
-            if not tls.hosts or (host is not None and any(host_match(h, host) > HOST_ANY for h in tls.hosts)):
-                return ingress, tls
+        own = self._own_entry(ingress, host)
+        if own is not None:
+            return ingress, own
         if host is None:
             return None
         table = self._by_host.get(merge_domain(ingress), {})
         host = host.lower()
         _, _, parent = host.partition(".")
         return table.get(host) or (table.get(f"*.{parent}") if parent else None)
+
+
+    def _own_entry(self, ingress: Ingress, host: str | None) -> IngressTLS | None:
+        """The first of the Ingress's own TLS entries that has no hosts or a host that host_match()es
+        `host` exactly or as a wildcard: by look-up, as an Ingress may have a TLS host per rule."""
+        if id(ingress) not in self._own:
+            first: dict[str, int] = {}
+            for index, tls in enumerate(ingress.tls):
+                for tls_host in tls.hosts:
+                    first.setdefault(tls_host.lower(), index)
+            hostless = next((index for index, tls in enumerate(ingress.tls) if not tls.hosts), None)
+            self._own[id(ingress)] = first, hostless
+        first, hostless = self._own[id(ingress)]
+        found = [hostless] if hostless is not None else []
+        if host is not None:
+            label, dot, parent = host.partition(".")
+            found += [first[h] for h in (host, f"*.{parent}" if dot and label else None) if h in first]
+        return ingress.tls[min(found)] if found else None
 
 
 def _miss(domains: dict[tuple, list[Ingress]], host: str, request_path: str) -> Miss:
