@@ -231,10 +231,11 @@ def _typed_plain(text: str) -> object:
 class _Frame:
     """What a mapping being filled needs beyond its node: rare things, made on first need."""
 
-    __slots__ = ("start_mark", "merge", "indexes")
+    __slots__ = ("start_mark", "merge", "indexes", "slow")
 
     def __init__(self, start_mark):
         self.start_mark = start_mark
+        self.slow = False  # True once a new key must go through _put: there are merges or indexes to keep
         self.merge = None  # values (and marks) of `<<` keys, applied when the mapping ends
         self.indexes = None  # key → position index, made on the first duplicate key
 
@@ -362,7 +363,7 @@ def _document(get) -> tuple[object, list]:
                     key = json_key(go_value(event.value) if value.__class__ is int and not event.style else value)
                 key_line, key_column = mark.line + 1, mark.column + 1
             else:
-                if key in node or frame.merge is not None or key is _MERGING or key_line < 0:
+                if frame.slow or key is _MERGING or key_line < 0 or key in node:
                     if key is _MERGING:
                         _merge_later(node, frame, value, event.start_mark)
                     elif key_line >= 0:
@@ -391,6 +392,7 @@ def _put(node: Mapping, positions: array, frame: _Frame, key: object, line: int,
         indexes = frame.indexes
         if indexes is None:
             indexes = frame.indexes = {k: i for i, k in enumerate(node)}
+            frame.slow = True
         index = indexes[key]
         positions[2 * index], positions[2 * index + 1] = line, column
     else:
@@ -407,6 +409,7 @@ def _merge_later(node: Mapping, frame: _Frame, value: object, mark) -> None:
     """A `<<` value, merged when the mapping ends (an inline mapping is not filled yet)."""
     if frame.merge is None:
         frame.merge = (list(_entries(node)), [])
+        frame.slow = True
     frame.merge[1].append((value, mark))
 
 

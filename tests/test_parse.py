@@ -180,3 +180,10 @@ def test_corpus_findings_equal_the_reference_loaders(corpus, monkeypatch):
     expected = [change for path, changes in EXPECTED_CHANGES.items() if path.startswith(str(root))
                 for change in changes]
     assert len(new) == len(old) and changed == expected
+
+
+def test_keys_after_a_duplicate_keep_their_positions():
+    (data, duplicates), = parse_all("a: 1\na: 2\nb: 3\nc: {x: 1}\nb: 4\nd: 5\n")
+    assert duplicates == [("a", 2, 1), ("b", 5, 1)]
+    assert [data.position(k) for k in "abcd"] == [(2, 1), (5, 1), (4, 1), (6, 1)]
+    assert data == {"a": 2, "b": 4, "c": {"x": 1}, "d": 5}

@@ -149,3 +149,211 @@ def test_trace_all_grows_linearly(trees, monkeypatch):
     size_ratio = trees[LARGE][1] / trees[SMALL][1]
     assert counts[SMALL] > 0
     assert counts[LARGE] / counts[SMALL] <= size_ratio * 1.5, counts
+
+
+# --- the five paths that were superlinear (issue 16): each measured at n and 4n, in work done, not time,
+# except the regular expression, whose work is invisible to Python and is measured as a CPU-time ratio.
+
+def executed_lines(function, *args) -> int:
+    """Python lines executed by function(*args): the work of pure-Python loops, independent of the machine."""
+    count = 0
+
+    def tracer(frame, event, arg):
+        nonlocal count
+        if event == "line":
+            count += 1
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        function(*args)
+    finally:
+        sys.settrace(None)
+    return count
+
+
+def _grows_linearly(small: float, large: float, factor: int = 4) -> bool:
+    return large / small <= factor * 1.5
+
+
+def _duplicate_keys(n: int) -> str:
+    return "data:\n" + "".join(f"  k{i}: a\n  k{i}: b\n" for i in range(n))
+
+
+def test_duplicate_keys_in_one_mapping_grow_linearly():
+    from portlint.parse import parse_all
+
+    small, large = (executed_lines(parse_all, _duplicate_keys(n)) for n in (100, 400))
+    assert len(parse_all(_duplicate_keys(400))[0][1]) == 400
+    assert _grows_linearly(small, large), (small, large)
+
+
+def test_the_quadratic_duplicate_key_check_would_be_caught():
+    import reference_loader
+
+    small, large = (executed_lines(reference_loader.parse_all, _duplicate_keys(n)) for n in (100, 400))
+    assert not _grows_linearly(small, large), (small, large)
+
+
+def _cpu_seconds(function, argument, repeat: int = 5) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        function(argument)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+@pytest.mark.parametrize("unit", ["A", "A1", "1A", "__a", "<a"])
+def test_the_placeholder_check_grows_linearly_on_long_values(unit):
+    from portlint.names import is_placeholder
+
+    small, large = (_cpu_seconds(is_placeholder, unit * n) for n in (20_000, 80_000))
+    assert large / max(small, 1e-6) <= 8, (small, large)  # linear: about 4; quadratic: about 16
+
+
+def test_a_backtracking_placeholder_pattern_would_be_caught():
+    import re
+
+    backtracking = re.compile(r"[A-Z][A-Z0-9]*_[A-Z0-9_]+")
+    small, large = (_cpu_seconds(backtracking.search, "A" * n, repeat=2) for n in (2_000, 8_000))
+    assert large / max(small, 1e-6) > 8, (small, large)
+
+
+def _suppression(n: int) -> str:
+    return ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n"
+            "# portlint: ignore[" + ",".join(f"no-such-rule-{i}" for i in range(n)) + "]\n")
+
+
+def test_suppression_comments_grow_linearly():
+    from portlint.run import check_text
+
+    def output_size(n: int) -> int:
+        findings = check_text(_suppression(n)).findings
+        assert len(findings) == n
+        return sum(len(f.message) + len(f.hint or "") for f in findings)
+
+    assert _grows_linearly(output_size(200), output_size(800))
+    small, large = (executed_lines(check_text, _suppression(n)) for n in (200, 800))
+    assert _grows_linearly(small, large), (small, large)
+
+
+def _names(n: int) -> list[str]:
+    """n distinct names made of syllables, as application names vary (not web-1 … web-n: there every
+    name is a typo or two from dozens of others, and the near misses themselves grow with n)."""
+    import random
+
+    chooser, names = random.Random(16), {}
+    syllables = ["ka", "ro", "mi", "tu", "sel", "van", "po", "dri", "ne", "lo", "fu", "zan", "qi", "bre", "ho"]
+    while len(names) < n:
+        names.setdefault("".join(chooser.choice(syllables) for _ in range(chooser.randint(3, 5))), None)
+    return list(names)
+
+
+def _near_miss_tree(root, n: int) -> str:
+    """One namespace whose Services, pod labels and StatefulSets all grow; a quarter of the references
+    are typos, so each asks for near misses among all names of the namespace."""
+    root.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for i, name in enumerate(_names(n)):
+        typo = i % 4 == 0
+        docs.append(f"apiVersion: v1\nkind: Service\nmetadata: {{name: {name}, namespace: ns}}\n"
+                    f"spec: {{selector: {{app: {name}{'x' if typo else ''}}}, ports: [{{port: 80}}]}}\n")
+        docs.append(f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: ns}}\n"
+                    f"spec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n"
+                    f"    metadata: {{labels: {{app: {name}}}}}\n"
+                    f"    spec: {{containers: [{{name: c, image: nginx, ports: [{{containerPort: 80}}]}}]}}\n")
+        if typo:
+            docs.append(f"apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {{name: db-{i}, namespace: ns}}\n"
+                        f"spec:\n  serviceName: {name}y\n  selector: {{matchLabels: {{app: db-{i}}}}}\n  template:\n"
+                        f"    metadata: {{labels: {{app: db-{i}}}}}\n    spec: {{containers: [{{name: c, image: db}}]}}\n")
+            docs.append(f"apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {{name: in-{i}, namespace: ns}}\n"
+                        f"spec:\n  rules:\n  - host: h{i}.example.com\n    http:\n      paths:\n      - path: /\n"
+                        f"        pathType: Prefix\n        backend: {{service: {{name: {name}z, port: {{number: 80}}}}}}\n")
+    (root / "all.yaml").write_text("---\n".join(docs))
+    return str(root)
+
+
+@pytest.fixture
+def similar_calls(monkeypatch):
+    from portlint import similar
+
+    counter = {"n": 0}
+    original = similar.similar
+
+    def counted(*args, **kwargs):
+        counter["n"] += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(similar, "similar", counted)
+    return counter
+
+
+def test_near_miss_hints_grow_linearly(tmp_path, similar_calls):
+    calls, hinted = {}, {}
+    for n in (100, 400):
+        similar_calls["n"] = 0
+        report = check_paths([_near_miss_tree(tmp_path / str(n), n)], Settings())
+        calls[n] = similar_calls["n"]
+        hinted[n] = sum("did you mean" in (f.hint or "") or "pods in namespace" in (f.hint or "")
+                        for f in report.findings)
+    assert hinted[100] >= 75 and hinted[400] == 4 * hinted[100]  # every typo gets its near-miss hint
+    assert _grows_linearly(calls[100], calls[400]), calls
+
+
+def test_comparing_with_every_name_would_be_caught(tmp_path, similar_calls, monkeypatch):
+    from portlint import similar
+
+    def every(self, wanted):
+        return [name for name in self.names if similar.similar(name, wanted, self.max_edits)]
+
+    monkeypatch.setattr(similar.NearMisses, "of", every)
+    calls = {}
+    for n in (100, 400):
+        similar_calls["n"] = 0
+        check_paths([_near_miss_tree(tmp_path / str(n), n)], Settings())
+        calls[n] = similar_calls["n"]
+    assert not _grows_linearly(calls[100], calls[400]), calls
+
+
+def _one_host_ingress(root, n: int) -> str:
+    """One Ingress, n rules for one host, each to a Service that is missing (a finding per rule), and a TLS
+    host per rule."""
+    root.mkdir(parents=True, exist_ok=True)
+    rules = "".join(f"  - host: example.com\n    http:\n      paths:\n      - path: /p{i}\n        pathType: Prefix\n"
+                    f"        backend: {{service: {{name: svc-{i}, port: {{number: 80}}}}}}\n" for i in range(n))
+    tls = ", ".join(f"h{i}.example.com" for i in range(n))
+    (root / "ingress.yaml").write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: big, namespace: default}\nspec:\n"
+        f"  ingressClassName: nginx\n  tls:\n  - hosts: [{tls}]\n    secretName: s\n  rules:\n{rules}")
+    return str(root)
+
+
+def test_trace_all_over_many_rules_of_one_host_grows_linearly(tmp_path):
+    from portlint.trace import AllTarget, trace_paths
+
+    trees = {n: _one_host_ingress(tmp_path / str(n), n) for n in (30, 120)}
+    assert len(trace_paths(AllTarget(), [trees[120]]).entries) == 120
+    small, large = (executed_lines(trace_paths, AllTarget(), [trees[n]]) for n in (30, 120))
+    assert _grows_linearly(small, large), (small, large)
+
+
+def test_matching_every_finding_for_every_hop_would_be_caught(tmp_path, monkeypatch):
+    from portlint.trace import AllTarget, hops, trace_paths
+
+    def every(self, claim):
+        return [f for f in self.everything if claim.covers(f)]
+
+    original_init = hops.FindingIndex.__init__
+
+    def remembering_init(self, findings):
+        original_init(self, findings)
+        self.everything = list(findings)
+
+    monkeypatch.setattr(hops.FindingIndex, "__init__", remembering_init)
+    monkeypatch.setattr(hops.FindingIndex, "covered", every)
+    small, large = (executed_lines(trace_paths, AllTarget(), [_one_host_ingress(tmp_path / str(n), n)])
+                    for n in (30, 120))
+    assert not _grows_linearly(small, large), (small, large)
