@@ -28,7 +28,7 @@ from typing import Callable
 
 import yaml
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 EXPECTED_FILE = "expected.json"
 FAULT_SHARE = 0.01  # about one fault per hundred objects (at least one of each kind)
@@ -58,6 +58,7 @@ class App:
     workload: Doc = None
     services: list[Doc] = field(default_factory=list)
     ingresses: list[Doc] = field(default_factory=list)
+    shared_host: bool = False  # the "grow" layout: one host per namespace, a path per application
     secrets: list[Doc] = field(default_factory=list)
     configmaps: list[Doc] = field(default_factory=list)
     extra: list[Doc] = field(default_factory=list)  # objects a fault adds
@@ -96,10 +97,11 @@ def app_labels(app: App) -> dict:
             "app.kubernetes.io/version": "1.4.2"}
 
 
-def build_app(rng: random.Random, index: int, namespace: str, team: str, node_ports: Callable) -> App:
+def build_app(rng: random.Random, index: int, namespace: str, team: str, node_ports: Callable,
+              shared_host: bool = False) -> App:
     kind = rng.choices(("Deployment", "StatefulSet", "DaemonSet"), (70, 20, 10))[0]
     layout = rng.choices(("files", "multi", "list", "json"), (45, 35, 15, 5))[0]
-    app = App(namespace, team, f"{rng.choice(WORDS)}-{index}", kind, layout)
+    app = App(namespace, team, f"{rng.choice(WORDS)}-{index}", kind, layout, shared_host=shared_host)
     ports = ["http"] + [p for p in ("grpc", "admin") if rng.random() < 0.4]
     app.workload = workload(rng, app, ports)
     app.services = services(rng, app, ports, node_ports)
@@ -211,12 +213,13 @@ def services(rng: random.Random, app: App, port_names: list[str], node_ports: Ca
 
 
 def ingress(rng: random.Random, app: App, tls: bool) -> Doc:
-    host = f"{app.name}.{app.namespace}.example.com"
+    host = f"{app.namespace}.example.com" if app.shared_host else f"{app.name}.{app.namespace}.example.com"
+    root = f"/{app.name}" if app.shared_host else "/"
     by_name = rng.random() < 0.5
     port = {"name": "http"} if by_name else {"number": 80}
-    paths = [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": app.name, "port": dict(port)}}}]
+    paths = [{"path": root, "pathType": "Prefix", "backend": {"service": {"name": app.name, "port": dict(port)}}}]
     if rng.random() < 0.3:
-        paths.insert(0, {"path": "/static", "pathType": "Prefix",
+        paths.insert(0, {"path": root.rstrip("/") + "/static", "pathType": "Prefix",
                          "backend": {"service": {"name": app.name, "port": dict(port)}}})
     spec = {"ingressClassName": "nginx", "rules": [{"host": host, "http": {"paths": paths}}]}
     if tls:
@@ -572,12 +575,20 @@ def node_port_allocator(rng: random.Random, first: int, last: int) -> Callable[[
     return lambda: free.pop() if free else None
 
 
+LAYOUTS = ("grow", "sqrt")
+
+
 def generate(out: Path, objects: int, seed: int = 6, faults: bool = True, rules: set[str] | None = None,
-             namespaces: int | None = None) -> dict:
-    """Write a tree of about `objects` manifests under `out` (replaced); returns the summary, also in expected.json."""
+             namespaces: int | None = None, layout: str = "sqrt") -> dict:
+    """Write a tree of about `objects` manifests under `out` (replaced); returns the summary, also in expected.json.
+
+    layout "sqrt": √N/4 namespaces, a host per application. "grow": every dimension grows with N: four
+    namespaces whose size grows linearly, names, and one host per namespace with a rule path per
+    application, so a loop quadratic in a namespace's objects or in a host's rules shows.
+    """
     rng = random.Random(seed)
     rules = load_rule_ids() if rules is None else rules
-    spaces = namespaces or max(3, round(math.sqrt(objects) / 4))
+    spaces = namespaces or (4 if layout == "grow" else max(3, round(math.sqrt(objects) / 4)))
     names = [(f"{TEAMS[i % len(TEAMS)]}-{i}", TEAMS[i % len(TEAMS)]) for i in range(spaces)]
     node_ports = node_port_allocator(rng, 30000, 32499)  # 32500-32767 stay free for the faults
     kinds = sum(1 for fault in FAULTS if fault.rule in rules)
@@ -586,7 +597,7 @@ def generate(out: Path, objects: int, seed: int = 6, faults: bool = True, rules:
     apps: list[App] = []
     while sum(a.count() for a in apps) < budget:
         namespace, team = names[len(apps) % spaces]
-        apps.append(build_app(rng, len(apps), namespace, team, node_ports))
+        apps.append(build_app(rng, len(apps), namespace, team, node_ports, shared_host=layout == "grow"))
     expected = inject_faults(rng, apps, fault_count, rules, {"node_ports": node_port_allocator(rng, 32500, 32767)})
     if out.exists():
         shutil.rmtree(out)
@@ -602,7 +613,7 @@ def generate(out: Path, objects: int, seed: int = 6, faults: bool = True, rules:
         files += write_app(out / app.namespace / app.name, app)
         written += app.count()
     files, written = write_filler(rng, out, names, objects - written, files, written)
-    summary = {"generator": GENERATOR_VERSION, "seed": seed, "rules": sorted(rules), "files": files, "objects": written,
+    summary = {"generator": GENERATOR_VERSION, "layout": layout, "seed": seed, "rules": sorted(rules), "files": files, "objects": written,
                "bytes": sum(p.stat().st_size for p in out.rglob("*") if p.is_file()),
                "faults": expected}
     expected_path(out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
@@ -654,8 +665,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--objects", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=6)
     parser.add_argument("--no-faults", action="store_true", help="a clean tree: portlint must report nothing")
+    parser.add_argument("--layout", choices=LAYOUTS, default="sqrt", help="how namespaces and hosts grow with N")
     args = parser.parse_args(argv)
-    summary = generate(args.out, args.objects, args.seed, faults=not args.no_faults)
+    summary = generate(args.out, args.objects, args.seed, faults=not args.no_faults, layout=args.layout)
     print(f"{args.out}: {summary['files']} files, {summary['objects']} objects, {summary['bytes'] / 1e6:.1f} MB, "
           f"{len(summary['faults'])} faults → {expected_path(args.out)}", file=sys.stderr)
     return 0

@@ -1,14 +1,16 @@
-"""The performance benchmark of issue 6: portlint against the YAML parse floor, on generated trees.
+"""The performance benchmark (issues 6 and 16): portlint against two YAML parse floors, on generated trees.
 
-    /work/venv/bin/python benchmarks/run.py [--sizes 1000,10000,50000] [--seed 6] [--repeat N]
+    python benchmarks/run.py [--sizes 1000,10000,50000] [--seed 6] [--repeat N] [--layout grow|sqrt]
 
 For each size it generates (or reuses) a seeded tree under --work (default /tmp/portlint-bench),
 then measures, each as its own process and in the same run:
-  - the parse floor: one Python process streaming `yaml.load_all(text, Loader=yaml.CSafeLoader)`
+  - the CSafeLoader floor: one Python process streaming `yaml.load_all(text, Loader=yaml.CSafeLoader)`
     over the same files, keeping nothing;
+  - the C parse floor: the same, iterating libyaml's events only (`yaml.parse`), building nothing;
   - `portlint check TREE --format json`: wall, CPU (user+sys) and peak RSS from wait4();
   - `portlint trace --all TREE`, when the installed portlint has a `trace` command;
-and compares the findings with the faults the generator injected (recall, extra findings).
+and compares the findings with the faults the generator injected (recall, extra findings);
+then, in one more process, the time of each phase of a check (benchmarks/phases.py).
 Rendering is its own phase (bench_render): a generated kustomize tree of one base and several
 overlays, checked rendered and raw (`--no-render`), against the floor of running the kustomize
 binary on each overlay one after the other. Then start-up: `portlint check` on a one-object file and `portlint --version` against a bare
@@ -49,8 +51,11 @@ for directory, subdirs, names in os.walk(sys.argv[1]):
             pass
 print(count)
 """
-TARGETS = {"ratio_10k": 1.5, "ratio_50k": 1.5, "rss_10k": 150, "rss_50k": 600, "wall_1k": 0.6,
-           "startup_over_yaml": 0.15, "trace_over_check": 1.5}
+C_PARSE = FLOOR.replace("for document in yaml.load_all(text, Loader=yaml.CSafeLoader)",
+                        "for document in yaml.parse(text, Loader=yaml.CSafeLoader)")
+PHASES = Path(__file__).resolve().parent / "phases.py"
+TARGETS = {"ratio_10k": 0.6, "ratio_50k": 1.5, "rss_10k": 100, "rss_50k": 600, "wall_1k": 0.6,
+           "startup_over_yaml": 0.1, "trace_over_check": 1.5, "per_object_50k_over_10k": 1.1}
 
 
 @dataclass
@@ -94,16 +99,16 @@ def best(command: list[str], stdout: Path, repeat: int) -> Run:
     return Run(fastest.wall, fastest.cpu, max(run.rss_mib for run in runs), fastest.exit_code)
 
 
-def tree_for(work: Path, size: int, seed: int, rules: set[str]) -> tuple[Path, dict]:
-    """The generated tree for this size and seed, reused while generator and rule set are unchanged."""
-    tree = work / f"tree-{size}-seed{seed}"
+def tree_for(work: Path, size: int, seed: int, rules: set[str], layout: str) -> tuple[Path, dict]:
+    """The generated tree for this size, seed and layout, reused while generator and rule set are unchanged."""
+    tree = work / f"tree-{size}-seed{seed}-{layout}"
     expected = generate.expected_path(tree)
     if tree.is_dir() and expected.exists():
         summary = json.loads(expected.read_text())
         if summary.get("generator") == generate.GENERATOR_VERSION and summary.get("rules") == sorted(rules):
             return tree, summary
     print(f"generating {size} objects in {tree} ...", file=sys.stderr)
-    return tree, generate.generate(tree, size, seed, rules=rules)
+    return tree, generate.generate(tree, size, seed, rules=rules, layout=layout)
 
 
 def warm(tree: Path) -> None:
@@ -119,23 +124,27 @@ def has_trace() -> bool:
 
 
 def bench_size(work: Path, size: int, args, rules: set[str], trace: bool) -> dict:
-    tree, summary = tree_for(work, size, args.seed, rules)
+    tree, summary = tree_for(work, size, args.seed, rules, args.layout)
     warm(tree)
     repeat = args.repeat or (3 if size <= 2000 else 1)
     out = work / f"out-{size}"
     floor = best([PYTHON, "-c", FLOOR, str(tree)], out.with_suffix(".floor"), repeat)
+    c_parse = best([PYTHON, "-c", C_PARSE, str(tree)], out.with_suffix(".cparse"), repeat)
     check = best(portlint_command() + ["check", str(tree), "--format", "json"], out.with_suffix(".json"), repeat)
     report = json.loads(out.with_suffix(".json").read_text())
     result = generate.compare(report["findings"], summary["faults"], tree)
     row = {"size": size, "files": summary["files"], "objects": summary["objects"], "bytes": summary["bytes"],
-           "reported_objects": report["summary"]["objects"], "floor": asdict(floor), "check": asdict(check),
-           "ratio": check.wall / floor.wall, "objects_per_s": summary["objects"] / check.wall,
+           "reported_objects": report["summary"]["objects"], "floor": asdict(floor), "c_parse": asdict(c_parse),
+           "check": asdict(check), "ratio": check.wall / floor.wall, "objects_per_s": summary["objects"] / check.wall,
            "faults": result["faults"], "found": result["found"], "recall": result["recall"],
            "extra": len(result["extra"]), "extra_findings": result["extra"][:20], "missed": result["missed"][:20],
            "without_line": sum(1 for f in report["findings"] if not f.get("line"))}
     if trace:
         traced = best(portlint_command() + ["trace", "--all", str(tree)], out.with_suffix(".trace"), repeat)
         row["trace"] = asdict(traced)
+    phases = out.with_suffix(".phases.json")
+    measure([PYTHON, str(PHASES), str(tree), "--json", str(phases)], out.with_suffix(".phases"))
+    row["phases"] = json.loads(phases.read_text()) if phases.exists() else {}
     return row
 
 
@@ -243,16 +252,36 @@ def machine() -> dict:
 # --- printing -------------------------------------------------------------------------------------
 
 def table(rows: list[dict]) -> str:
-    head = ("| objects | files | MB | check wall s | CPU s | peak RSS MiB | objects/s | parse floor s (CPU s) "
-            "| ratio (CPU ratio) | trace --all s | recall | extra |")
+    head = ("| objects | files | MB | check wall s | CPU s | peak RSS MiB | objects/s | CSafeLoader floor s (CPU s) "
+            "| ratio (CPU ratio) | C parse floor s (CPU s) | ratio (CPU ratio) | trace --all s | recall | extra |")
     lines = [head, "|" + "---:|" * (head.count("|") - 1)]
     for r in rows:
         trace = f"{r['trace']['wall']:.2f}" if "trace" in r else "–"
+        check, floor, c_parse = r["check"], r["floor"], r["c_parse"]
         lines.append(
-            f"| {r['objects']:,} | {r['files']:,} | {r['bytes'] / 1e6:.1f} | {r['check']['wall']:.2f} "
-            f"| {r['check']['cpu']:.2f} | {r['check']['rss_mib']:.0f} | {r['objects_per_s']:,.0f} "
-            f"| {r['floor']['wall']:.2f} ({r['floor']['cpu']:.2f}) | {r['ratio']:.2f}× "
-            f"({r['check']['cpu'] / r['floor']['cpu']:.2f}×) | {trace} | {r['found']}/{r['faults']} | {r['extra']} |")
+            f"| {r['objects']:,} | {r['files']:,} | {r['bytes'] / 1e6:.1f} | {check['wall']:.2f} "
+            f"| {check['cpu']:.2f} | {check['rss_mib']:.0f} | {r['objects_per_s']:,.0f} "
+            f"| {floor['wall']:.2f} ({floor['cpu']:.2f}) | {r['ratio']:.2f}× ({check['cpu'] / floor['cpu']:.2f}×) "
+            f"| {c_parse['wall']:.2f} ({c_parse['cpu']:.2f}) | {check['wall'] / c_parse['wall']:.2f}× "
+            f"({check['cpu'] / c_parse['cpu']:.2f}×) | {trace} | {r['found']}/{r['faults']} | {r['extra']} |")
+    return "\n".join(lines)
+
+
+def phase_table(rows: list[dict]) -> str:
+    """One line per phase of benchmarks/phases.py (serial, one core), one column per size: wall s (CPU s)."""
+    measured = [r for r in rows if r.get("phases")]
+    if not measured:
+        return ""
+    names = list(measured[0]["phases"]["phases"]) + list(measured[0]["phases"]["floors"])
+    lines = ["| phase | " + " | ".join(f"{r['objects']:,} objects: wall s (CPU s)" for r in measured) + " |",
+             "|---|" + "---:|" * len(measured)]
+    for name in names:
+        cells = []
+        for r in measured:
+            times = r["phases"]["phases"].get(name) or r["phases"]["floors"].get(name)
+            cells.append(f"{times['wall']:.2f} ({times['cpu']:.2f})")
+        floor = name in measured[0]["phases"]["floors"]
+        lines.append(f"| {'floor: ' if floor else ''}{name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -262,13 +291,19 @@ def verdicts(rows: list[dict], start: dict) -> list[str]:
              f"{start['version']:.3f} s, `python -c 'import yaml'` {start['import_yaml']:.3f} s → "
              f"{_judge(start['check_tiny'] - start['import_yaml'], TARGETS['startup_over_yaml'], 's above')}"]
     checks = [(1000, "wall_1k", lambda r: r["check"]["wall"], "1k objects wall s"),
-              (10000, "ratio_10k", lambda r: r["ratio"], "10k ratio to the parse floor"),
-              (50000, "ratio_50k", lambda r: r["ratio"], "50k ratio to the parse floor"),
+              (10000, "ratio_10k", lambda r: r["ratio"], "10k wall ratio to the CSafeLoader floor"),
+              (10000, "ratio_10k", lambda r: r["check"]["cpu"] / r["floor"]["cpu"],
+               "10k CPU ratio to the CSafeLoader floor"),
+              (50000, "ratio_50k", lambda r: r["ratio"], "50k wall ratio to the CSafeLoader floor"),
               (10000, "rss_10k", lambda r: r["check"]["rss_mib"], "10k peak RSS MiB"),
               (50000, "rss_50k", lambda r: r["check"]["rss_mib"], "50k peak RSS MiB")]
     for size, target, value, label in checks:
         if size in by_size:
             lines.append(f"{label}: {_judge(value(by_size[size]), TARGETS[target], '')}")
+    if 10000 in by_size and 50000 in by_size:
+        small, large = by_size[10000], by_size[50000]
+        growth = (large["check"]["cpu"] / large["objects"]) / (small["check"]["cpu"] / small["objects"])
+        lines.append(f"CPU per object, 50k / 10k: {_judge(growth, TARGETS['per_object_50k_over_10k'], '×')}")
     if 10000 in by_size and "trace" in by_size[10000]:
         row = by_size[10000]
         lines.append(f"10k trace --all / check: "
@@ -308,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="where trees and outputs go (never inside the repository)")
     parser.add_argument("--no-trace", action="store_true", help="skip `portlint trace --all`")
     parser.add_argument("--no-render", action="store_true", help="skip the kustomize rendering phase")
+    parser.add_argument("--layout", choices=generate.LAYOUTS, default="grow",
+                        help="grow: 4 namespaces whose size grows with N, one host per namespace with a rule per "
+                             "application (default); sqrt: √N/4 namespaces, a host per application")
     parser.add_argument("--json", type=Path, help="also write all results to this file")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -325,7 +363,10 @@ def main(argv: list[str] | None = None) -> int:
     info = machine()
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['system']}; "
           f"Python {info['python']}, PyYAML {info['pyyaml']} (libyaml: {info['libyaml']})\n")
+    print(f"Layout: {args.layout}\n")
     print(table(rows))
+    print()
+    print(phase_table(rows))
     print()
     print("\n".join(verdicts(rows, start) + render_lines(rendering)))
     extra = details(rows)
