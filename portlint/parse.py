@@ -211,6 +211,8 @@ def _go_float32_text(number: float) -> str:
 
 # --- the builder ----------------------------------------------------------------------------------
 
+_new_mapping = dict.__new__
+
 # Plain scalars typed so far, text → value: manifests repeat the same keys and many values ("name",
 # "TCP", "80"), so most scalars are one look-up, and each repeated string is kept once in memory.
 _PLAIN: dict = {"<<": None, "": None}
@@ -231,11 +233,10 @@ def _typed_plain(text: str) -> object:
 class _Frame:
     """What a mapping being filled needs beyond its node: rare things, made on first need."""
 
-    __slots__ = ("start_mark", "merge", "indexes", "slow")
+    __slots__ = ("start_mark", "merge", "indexes")
 
     def __init__(self, start_mark):
         self.start_mark = start_mark
-        self.slow = False  # True once a new key must go through _put: there are merges or indexes to keep
         self.merge = None  # values (and marks) of `<<` keys, applied when the mapping ends
         self.indexes = None  # key → position index, made on the first duplicate key
 
@@ -259,13 +260,14 @@ def _document(get) -> tuple[object, list]:
 
     One loop over the events, the node being filled in local variables (this is the hot path of
     every run): `node` is a Mapping or a Sequence (or None at the top), `key` the pending mapping
-    key (_MISSING when the next scalar is a key), `frame` the mapping's rarely needed state.
+    key (_MISSING when the next scalar is a key), `start` where the node starts, and `frame` the
+    mapping's rarely needed state, made by _put and _merge_later when first needed.
     """
     duplicates: list = []
     anchors: dict = {}
     plain_get = _PLAIN.get
     stack: list = []
-    node = positions = frame = None
+    node = positions = frame = start = None
     is_mapping = False
     key, key_line, key_column = _MISSING, 0, 0
     deferred = None  # a construction error, raised at the document's end as PyYAML raises it after composing
@@ -302,8 +304,9 @@ def _document(get) -> tuple[object, list]:
                 deferred = deferred or ConstructorError(
                     None, None, f"could not determine a constructor for the tag {tag!r}", mark)
             if cls is MappingStartEvent:
-                value = Mapping(mark.line + 1, mark.column + 1)
-                child_positions = value._key_positions
+                value = _new_mapping(Mapping)  # without a Python-level __init__: this runs for every mapping
+                value.line, value.column = mark.line + 1, mark.column + 1
+                value._key_positions = child_positions = array("I")
             else:
                 value = Sequence()
                 value.line, value.column = mark.line + 1, mark.column + 1
@@ -318,23 +321,27 @@ def _document(get) -> tuple[object, list]:
                 positions.append(mark.column + 1)
             elif key is _MISSING:
                 deferred = deferred or ConstructorError(
-                    "while constructing a mapping", frame.start_mark, "found unhashable key", mark)
+                    "while constructing a mapping", start, "found unhashable key", mark)
                 key, key_line = None, -1
             else:
-                if key is _MERGING:
-                    _merge_later(node, frame, value, mark)
-                elif key_line >= 0:
-                    _put(node, positions, frame, key, key_line, key_column, value, duplicates)
+                if frame is not None or key is _MERGING or key_line < 0 or key in node:
+                    if key is _MERGING:
+                        frame = _merge_later(node, frame, start, value, mark)
+                    elif key_line >= 0:
+                        frame = _put(node, positions, frame, start, key, key_line, key_column, value, duplicates)
+                else:  # the usual case, inline: a new key
+                    positions.append(key_line)
+                    positions.append(key_column)
+                    node[key] = value
                 key = _MISSING
-            stack.append((node, positions, is_mapping, frame))
-            node, positions = value, child_positions
+            stack.append((node, positions, is_mapping, frame, start))
+            node, positions, start, frame = value, child_positions, mark, None
             is_mapping = cls is MappingStartEvent
-            frame = _Frame(mark) if is_mapping else None
             continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             if frame is not None and frame.merge is not None:
                 deferred = deferred or _apply_merges(node, frame)
-            node, positions, is_mapping, frame = stack.pop()
+            node, positions, is_mapping, frame, start = stack.pop()
             if node is None:
                 get()  # document end
                 if deferred is not None:
@@ -348,7 +355,7 @@ def _document(get) -> tuple[object, list]:
             value = anchored[0]
             if is_mapping and key is _MISSING and isinstance(value, (dict, list)):
                 deferred = deferred or ConstructorError(
-                    "while constructing a mapping", frame.start_mark, "found unhashable key", anchored[1])
+                    "while constructing a mapping", start, "found unhashable key", anchored[1])
                 key, key_line = None, -1
                 continue
         else:
@@ -363,11 +370,11 @@ def _document(get) -> tuple[object, list]:
                     key = json_key(go_value(event.value) if value.__class__ is int and not event.style else value)
                 key_line, key_column = mark.line + 1, mark.column + 1
             else:
-                if frame.slow or key is _MERGING or key_line < 0 or key in node:
+                if frame is not None or key is _MERGING or key_line < 0 or key in node:
                     if key is _MERGING:
-                        _merge_later(node, frame, value, event.start_mark)
+                        frame = _merge_later(node, frame, start, value, event.start_mark)
                     elif key_line >= 0:
-                        _put(node, positions, frame, key, key_line, key_column, value, duplicates)
+                        frame = _put(node, positions, frame, start, key, key_line, key_column, value, duplicates)
                 else:  # the usual case, inline: a new key
                     positions.append(key_line)
                     positions.append(key_column)
@@ -385,14 +392,16 @@ def _document(get) -> tuple[object, list]:
             return value, duplicates
 
 
-def _put(node: Mapping, positions: array, frame: _Frame, key: object, line: int, column: int, value: object,
-         duplicates: list) -> None:
+def _put(node: Mapping, positions: array, frame: _Frame | None, start, key: object, line: int, column: int,
+         value: object, duplicates: list) -> _Frame | None:
+    """Put a key into a mapping that has merges or duplicates (or is about to): returns its frame."""
     if key in node:
         duplicates.append((key, line, column))  # a later occurrence wins, its value and its position
+        if frame is None:
+            frame = _Frame(start)
         indexes = frame.indexes
         if indexes is None:
             indexes = frame.indexes = {k: i for i, k in enumerate(node)}
-            frame.slow = True
         index = indexes[key]
         positions[2 * index], positions[2 * index + 1] = line, column
     else:
@@ -401,16 +410,19 @@ def _put(node: Mapping, positions: array, frame: _Frame, key: object, line: int,
         positions.append(line)
         positions.append(column)
     node[key] = value
-    if frame.merge is not None:
+    if frame is not None and frame.merge is not None:
         frame.merge[1].append((key, line, column, value))
+    return frame
 
 
-def _merge_later(node: Mapping, frame: _Frame, value: object, mark) -> None:
+def _merge_later(node: Mapping, frame: _Frame | None, start, value: object, mark) -> _Frame:
     """A `<<` value, merged when the mapping ends (an inline mapping is not filled yet)."""
+    if frame is None:
+        frame = _Frame(start)
     if frame.merge is None:
         frame.merge = (list(_entries(node)), [])
-        frame.slow = True
     frame.merge[1].append((value, mark))
+    return frame
 
 
 def _anchor(anchors: dict, name: str, value: object, mark) -> None:
