@@ -398,7 +398,8 @@ def _probe_port_unresolved(app, rng, ctx):
 
 
 def _ingress_path_invalid(app, rng, ctx):
-    app.ingresses[0]["spec"]["rules"][0]["http"]["paths"][-1]["path"] = "api"
+    # on a host shared by the namespace, a path of its own: "api" in two Ingresses would also conflict
+    app.ingresses[0]["spec"]["rules"][0]["http"]["paths"][-1]["path"] = f"{app.name}/api" if app.shared_host else "api"
     return [ref(app.ingresses[0])], None
 
 

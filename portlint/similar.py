@@ -52,11 +52,12 @@ class NearMisses:
     """The names similar() to a wanted name, found through an index rather than by comparing the name
     with every other: a namespace may hold thousands of names, and every unmatched one asks.
 
-    Two names within max_edits edits become one string once at most max_edits characters are deleted
-    from each (a substitution is a deletion on both sides), so each name is filed under every string
-    its deletions make, and the wanted name looks up the strings its own deletions make: the names
-    compared are those within 2 × max_edits edits, however many others the namespace holds.
-    Case-insensitive twins are one more look-up.
+    Pigeonhole (as in PassJoin): cut each name into max_edits + 1 segments; a name within max_edits
+    edits of the wanted one keeps at least one segment intact, shifted by at most max_edits places.
+    So only names sharing such a segment are compared (with a banded distance), and the
+    case-insensitive twins by a look-up. The index holds three entries a name, so it costs little
+    memory even for a namespace of tens of thousands of names; names that share a segment (a
+    family web-1 … web-9999 shares "web") are still compared with each other within their family.
     """
 
     def __init__(self, names: Iterable[str], max_edits: int = 2):
@@ -64,30 +65,31 @@ class NearMisses:
         self.max_edits = max_edits
         self.compared = 0  # similar() calls, for tests/test_scaling.py
         self._lower: dict[str, list[int]] = {}
-        self._deleted: dict[str, list[int]] = {}
+        self._segments: dict[tuple[int, int, str], list[int]] = {}
         for position, name in enumerate(self.names):
             self._lower.setdefault(name.lower(), []).append(position)
             if len(name) > max_edits:
-                for variant in _deletions(name, max_edits):
-                    self._deleted.setdefault(variant, []).append(position)
+                for number, (start, length) in enumerate(self._cuts(len(name))):
+                    self._segments.setdefault((len(name), number, name[start:start + length]), []).append(position)
 
     def of(self, wanted: str) -> list[str]:
         """[n for n in names if similar(n, wanted)], in the names' order."""
         candidates = set(self._lower.get(wanted.lower(), ()))
-        if len(wanted) > self.max_edits:
-            for variant in _deletions(wanted, self.max_edits):
-                candidates.update(self._deleted.get(variant, ()))
+        edits = self.max_edits
+        if len(wanted) > edits:
+            for length in range(max(len(wanted) - edits, edits + 1), len(wanted) + edits + 1):
+                for number, (start, size) in enumerate(self._cuts(length)):
+                    for shifted in range(max(start - edits, 0), min(start + edits, len(wanted) - size) + 1):
+                        candidates.update(self._segments.get((length, number, wanted[shifted:shifted + size]), ()))
         self.compared += len(candidates)
-        return [self.names[p] for p in sorted(candidates) if similar(self.names[p], wanted, self.max_edits)]
+        return [self.names[p] for p in sorted(candidates) if similar(self.names[p], wanted, edits)]
 
-
-def _deletions(name: str, edits: int) -> set[str]:
-    """Every string made by deleting at most `edits` characters of name."""
-    found, frontier = {name}, {name}
-    for _ in range(edits):
-        frontier = {text[:i] + text[i + 1:] for text in frontier for i in range(len(text))}
-        found |= frontier
-    return found
+    def _cuts(self, length: int) -> list[tuple[int, int]]:
+        """(start, length) of the max_edits + 1 segments of a name of this length, the longer ones last."""
+        parts = self.max_edits + 1
+        short, longer = divmod(length, parts)
+        sizes = [short] * (parts - longer) + [short + 1] * longer
+        return [(sum(sizes[:i]), size) for i, size in enumerate(sizes)]
 
 
 class NearMissIndex:
