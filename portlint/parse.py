@@ -313,31 +313,6 @@ def _document(get) -> tuple[object, list]:
                 child_positions = value._item_positions = array("I")
             if event.anchor is not None:
                 _anchor(anchors, event.anchor, value, mark)
-            if node is None:
-                root = value
-            elif not is_mapping:
-                node.append(value)
-                positions.append(mark.line + 1)
-                positions.append(mark.column + 1)
-            elif key is _MISSING:
-                deferred = deferred or ConstructorError(
-                    "while constructing a mapping", start, "found unhashable key", mark)
-                key, key_line = None, -1
-            else:
-                if frame is not None or key is _MERGING or key_line < 0 or key in node:
-                    if key is _MERGING:
-                        frame = _merge_later(node, frame, start, value, mark)
-                    elif key_line >= 0:
-                        frame = _put(node, positions, frame, start, key, key_line, key_column, value, duplicates)
-                else:  # the usual case, inline: a new key
-                    positions.append(key_line)
-                    positions.append(key_column)
-                    node[key] = value
-                key = _MISSING
-            stack.append((node, positions, is_mapping, frame, start))
-            node, positions, start, frame = value, child_positions, mark, None
-            is_mapping = cls is MappingStartEvent
-            continue
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             if frame is not None and frame.merge is not None:
                 deferred = deferred or _apply_merges(node, frame)
@@ -353,22 +328,24 @@ def _document(get) -> tuple[object, list]:
             if anchored is None:
                 raise ComposerError(None, None, "found undefined alias", event.start_mark)
             value = anchored[0]
-            if is_mapping and key is _MISSING and isinstance(value, (dict, list)):
-                deferred = deferred or ConstructorError(
-                    "while constructing a mapping", start, "found unhashable key", anchored[1])
-                key, key_line = None, -1
-                continue
         else:
             raise ComposerError(None, None, f"unexpected {cls.__name__}", event.start_mark)
-        # a scalar or an alias: a key, a mapping value, a sequence item or the whole document
+        # the value (a scalar, an alias, a new mapping or sequence): a key, a mapping value, an item or the root
+        opened = cls is MappingStartEvent or cls is SequenceStartEvent
         if is_mapping:
             if key is _MISSING:
                 mark = event.start_mark
+                key_line, key_column = mark.line + 1, mark.column + 1
                 if value.__class__ is str:
                     key = value
-                else:  # as sigs.k8s.io/yaml writes a go-yaml key: the float64 of `1e6: x` is "1e+06"
-                    key = json_key(go_value(event.value) if value.__class__ is int and not event.style else value)
-                key_line, key_column = mark.line + 1, mark.column + 1
+                elif isinstance(value, (dict, list)):
+                    deferred = deferred or ConstructorError("while constructing a mapping", start, "found unhashable key",
+                                                            anchored[1] if cls is AliasEvent else mark)
+                    key, key_line = None, -1
+                elif cls is ScalarEvent and value.__class__ is int and not event.style:
+                    key = json_key(go_value(event.value))  # as sigs.k8s.io/yaml writes it: `1e6:` is "1e+06"
+                else:
+                    key = json_key(value)
             else:
                 if frame is not None or key is _MERGING or key_line < 0 or key in node:
                     if key is _MERGING:
@@ -385,11 +362,17 @@ def _document(get) -> tuple[object, list]:
             mark = event.start_mark
             positions.append(mark.line + 1)
             positions.append(mark.column + 1)
-        else:
+        elif not opened:
             get()  # document end
             if deferred is not None:
                 raise deferred
             return value, duplicates
+        else:
+            root = value
+        if opened:
+            stack.append((node, positions, is_mapping, frame, start))
+            node, positions, start, frame = value, child_positions, event.start_mark, None
+            is_mapping = cls is MappingStartEvent
 
 
 def _put(node: Mapping, positions: array, frame: _Frame | None, start, key: object, line: int, column: int,

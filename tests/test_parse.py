@@ -187,3 +187,11 @@ def test_keys_after_a_duplicate_keep_their_positions():
     assert duplicates == [("a", 2, 1), ("b", 5, 1)]
     assert [data.position(k) for k in "abcd"] == [(2, 1), (5, 1), (4, 1), (6, 1)]
     assert data == {"a": 2, "b": 4, "c": {"x": 1}, "d": 5}
+
+
+def test_an_alias_can_be_a_key_and_a_mapping_cannot():
+    (data, _), = parse_all("a: &x 5\n*x : b\n&t true : c\n")
+    assert data == {"a": 5, "5": "b", "true": "c"}
+    findings = loader.load_text("a: &m {k: 1}\n*m : b\n").findings
+    assert [(f.rule, f.line, f.column, f.message) for f in findings] == [
+        ("yaml-syntax-error", 1, 4, "while constructing a mapping: found unhashable key")]  # as PyYAML: the anchor
