@@ -75,7 +75,7 @@ class LoadResult:
     files: int = 0
 
 
-def discover(paths: list[str]) -> tuple[list[str], list[str]]:
+def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
     """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths).
 
     A file reached twice (`portlint check . deploy/`, or a file named twice) is read once.
