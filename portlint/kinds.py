@@ -85,3 +85,18 @@ def builtin_kind(api_version: object, kind: object) -> str | None:
         return None
     groups = BUILTIN_GROUPS.get(kind)
     return kind if groups is not None and api_group(api_version) in groups else None
+
+
+# (group, kind) of a removed beta API -> the group that serves the same stored resource today
+LEGACY_GROUP = {
+    ("extensions", "Deployment"): "apps", ("extensions", "DaemonSet"): "apps",
+    ("extensions", "ReplicaSet"): "apps", ("extensions", "Ingress"): "networking.k8s.io",
+    ("extensions", "NetworkPolicy"): "networking.k8s.io", ("extensions", "PodSecurityPolicy"): "policy",
+    ("events.k8s.io", "Event"): "",
+}
+
+
+def stored_resource(api_version: str, kind: str) -> tuple[str, str]:
+    """(API group, kind) of the stored resource: versions do not matter, removed beta groups map to today's."""
+    group = api_group(api_version)
+    return LEGACY_GROUP.get((group, kind), group), kind

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
-from portlint.kinds import CLUSTER_SCOPED, api_group
+from portlint.kinds import CLUSTER_SCOPED, stored_resource
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject
 from portlint.names import (
@@ -18,14 +18,6 @@ from portlint.names import (
     is_placeholder,
 )
 from portlint.settings import Settings
-
-# (group, kind) of a removed beta API -> the group that serves the same stored resource today
-LEGACY_GROUP = {
-    ("extensions", "Deployment"): "apps", ("extensions", "DaemonSet"): "apps",
-    ("extensions", "ReplicaSet"): "apps", ("extensions", "Ingress"): "networking.k8s.io",
-    ("extensions", "NetworkPolicy"): "networking.k8s.io", ("extensions", "PodSecurityPolicy"): "policy",
-    ("events.k8s.io", "Event"): "",
-}
 
 # built-in namespaced kinds besides those the model reads: their metadata.namespace is validated too
 OTHER_NAMESPACED = {
@@ -44,8 +36,7 @@ LABEL_VALUE_MAX = 63  # a Job's name becomes the value of its pods' job-name lab
 
 def resource_of(obj: KubeObject) -> tuple[str, str]:
     """(API group, kind) of the stored resource: versions do not matter, removed beta groups map to today's."""
-    group, kind = api_group(obj.ref.api_version), obj.ref.kind
-    return LEGACY_GROUP.get((group, kind), group), kind
+    return stored_resource(obj.ref.api_version, obj.ref.kind)
 
 
 def declared_name(obj: KubeObject) -> str | None:
