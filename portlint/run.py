@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from portlint import builder, engine, loader, parallel, render, suppress
+from portlint import builder, engine, loader, parallel, render, suppress, units
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
@@ -119,6 +119,7 @@ def _check_rendered(rendered: render.Rendered, settings: Settings, report: Repor
 
 def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report) -> None:
     cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace)
+    cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
     report.files += loaded.files
     report.objects += cluster.manifest_count
     report.findings += loaded.findings + invalid + engine.run_checks(cluster, settings)

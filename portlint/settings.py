@@ -17,6 +17,8 @@ class Settings:
     severity: dict[str, str] = field(default_factory=dict)  # rule id -> severity override
     cluster_per_path: bool = False
     exclude: list[str] = field(default_factory=list)  # gitignore-style globs skipped while walking directories
+    # configured apply units: a glob (each path it matches is one unit) or a list of globs (one unit)
+    units: list = field(default_factory=list)
     base_dir: str = "."  # what `exclude` globs with a '/' are relative to: the config file's directory
     gitignore: bool = True  # also skip what .gitignore files ignore (inside a git repository)
     render: bool = True  # render kustomize roots and Helm charts (false: read them raw)

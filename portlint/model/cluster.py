@@ -11,6 +11,7 @@ from portlint.model.ingress import Ingress
 from portlint.model.objects import KubeObject
 from portlint.model.pods import Workload
 from portlint.model.services import EndpointsObject, Service, ServicePort
+from portlint.model.units import ApplyUnits, UnitQueries
 from portlint.similar import NearMisses
 
 
@@ -80,7 +81,9 @@ class PodIndex:
 
 
 @dataclass
-class Cluster:
+class Cluster(UnitQueries):
+    """Every object of one check, its indexes, and (see model/units.py) the apply units its files form."""
+
     objects: list[KubeObject] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     workloads: list[Workload] = field(default_factory=list)
@@ -105,6 +108,8 @@ class Cluster:
     # built-in kinds of manifests whose identity (name, namespace) failed validation: such an object
     # may be the one a rule finds missing, so "no <kind> named N" is not reported while one exists
     unplaced_kinds: set[str] = field(default_factory=set)
+    units: ApplyUnits = field(default_factory=ApplyUnits)  # the whole input is one unit until inferred
+    _held: set | None = field(default=None, repr=False)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)
