@@ -7,7 +7,7 @@ import pkgutil
 from typing import Callable, Iterable
 
 from portlint.catalog import RuleSpec, load_catalog
-from portlint.findings import Finding
+from portlint.findings import SEVERITY_RANK, Finding
 from portlint.model import Cluster
 from portlint.settings import Settings
 
@@ -71,12 +71,21 @@ def run_checks(cluster: Cluster, settings: Settings) -> list[Finding]:
 
 
 def stamp(findings: list[Finding], settings: Settings) -> list[Finding]:
-    """Drop disabled rules, apply severities (catalog default, then overrides), sort deterministically."""
+    """Drop disabled rules, apply severities, sort deterministically.
+
+    A finding's severity is the user's `severity:` setting for its rule if there is one; else the
+    lower one a rule asked for with `Finding.downgraded` (a Service's backends installed elsewhere),
+    which keeps its reason; else the catalog's default.
+    """
     catalog = load_catalog()
     kept = []
     for finding in findings:
         if not enabled(finding.rule, settings):
             continue
-        finding.severity = settings.severity.get(finding.rule) or catalog[finding.rule].severity
+        default, override, lower = catalog[finding.rule].severity, settings.severity.get(finding.rule), finding.downgrade
+        if override or not lower or SEVERITY_RANK[lower.severity] >= SEVERITY_RANK[default]:
+            finding.severity, finding.downgrade = override or default, None
+        else:
+            finding.severity, finding.downgrade = lower.severity, lower._replace(default=default)
         kept.append(finding)
     return sorted(kept, key=Finding.sort_key)

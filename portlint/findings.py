@@ -45,6 +45,22 @@ class Related(NamedTuple):
         return f"{self.namespace}/{self.name}" if self.namespace else self.name
 
 
+class Downgrade(NamedTuple):
+    """A rule's judgement that one finding is less severe than its rule's default, and why.
+
+    The engine applies it when it stamps severities (`engine.stamp`): the finding gets `severity`
+    instead of the catalog's default, unless the user's `severity:` setting names the rule, which
+    always wins. `default` is the catalog severity it replaced, filled in then.
+    """
+
+    severity: str
+    reason: str
+    default: str = ""
+
+    def to_json(self) -> dict:
+        return {"from": self.default, "reason": self.reason}
+
+
 @dataclass
 class Finding:
     rule: str
@@ -58,6 +74,12 @@ class Finding:
     severity: str = "error"
     field_path: str = ""  # e.g. "spec.ports[0].targetPort": stable across edits, for baselines
     rendered_from: str | None = None  # the kustomize root, chart or Helm template this was rendered from
+    downgrade: Downgrade | None = None
+
+    def downgraded(self, severity: str, reason: str) -> "Finding":
+        """This finding at a lower severity than its rule's default, for `reason` (see Downgrade)."""
+        self.downgrade = Downgrade(severity, reason)
+        return self
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)
@@ -73,6 +95,7 @@ class Finding:
             "line": self.line,
             "column": self.column,
             "related": [r.to_json() for r in self.related],
+            "downgraded": self.downgrade.to_json() if self.downgrade else None,
         }
         if self.rendered_from is not None:
             data["rendered_from"] = self.rendered_from

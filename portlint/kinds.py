@@ -22,6 +22,28 @@ BUILTIN_GROUPS = {
     **{kind: (GATEWAY_API_GROUP,) for kind in ROUTE_KINDS},
 }
 
+# Kinds outside Kubernetes whose controllers make pods from a pod template at the place a built-in kind
+# keeps it: (API group, kind) -> the built-in kind it is read like (template, selector, serviceName).
+# - Argo Rollouts: "the rollout spec has the same fields as a deployment spec" (spec.selector,
+#   spec.template); a Rollout that instead references a Deployment (spec.workloadRef) runs that
+#   Deployment's template, which the input holds as a Deployment. Pods get rollouts-pod-template-hash.
+#   https://argoproj.github.io/argo-rollouts/migrating/
+# - OpenShift DeploymentConfig: a pod template managed through ReplicationControllers, with an
+#   RC-style selector (a plain map); pods get deploymentconfig=<name> and deployment=<name>-<version>
+#   (DeploymentConfigLabel, DeploymentLabel in openshift/api apps/v1).
+#   https://docs.openshift.com/container-platform/4.1/applications/deployments/what-deployments-are.html
+# - OpenKruise CloneSet, Advanced StatefulSet and Advanced DaemonSet: "an enhanced version of the default
+#   StatefulSet" (DaemonSet); CloneSet manages stateless pods like a Deployment. https://openkruise.io
+POD_TEMPLATE_KINDS = {
+    ("argoproj.io", "Rollout"): "Deployment",
+    ("apps.openshift.io", "DeploymentConfig"): "ReplicationController",
+    ("apps.kruise.io", "CloneSet"): "Deployment",
+    ("apps.kruise.io", "StatefulSet"): "StatefulSet",
+    ("apps.kruise.io", "DaemonSet"): "DaemonSet",
+}
+# every kind the model reads as a workload (ref.kind): the built-in ones and those above
+ALL_WORKLOAD_KINDS = WORKLOAD_KINDS + tuple(sorted({kind for _, kind in POD_TEMPLATE_KINDS} - set(WORKLOAD_KINDS)))
+
 # kind -> name of its definition in schemas/manifests.schema.json
 SCHEMA_DEFINITION = {
     "Pod": "Pod", "Deployment": "Deployment", "StatefulSet": "Deployment", "DaemonSet": "Deployment",
@@ -31,6 +53,7 @@ SCHEMA_DEFINITION = {
     "Gateway": "Gateway", "GatewayClass": "GatewayClass", "ReferenceGrant": "ReferenceGrant",
     "HTTPRoute": "HTTPRoute", "GRPCRoute": "GRPCRoute",
     "TLSRoute": "routeCommon", "TCPRoute": "routeCommon", "UDPRoute": "routeCommon",
+    "Rollout": "Deployment", "DeploymentConfig": "ReplicationController", "CloneSet": "Deployment",
 }
 
 
@@ -39,8 +62,19 @@ LEGACY_INGRESS_VERSIONS = ("extensions/v1beta1", "networking.k8s.io/v1beta1")
 VERSIONED_SCHEMA_DEFINITION = {(version, "Ingress"): "IngressLegacy" for version in LEGACY_INGRESS_VERSIONS}
 
 
+def model_kind(data: dict) -> str | None:
+    """The kind the model reads this manifest as: a built-in kind, or a kind of POD_TEMPLATE_KINDS that
+    carries its own pod template (a Rollout with spec.workloadRef has none: its Deployment is the workload)."""
+    api_version, kind = data.get("apiVersion"), data.get("kind")
+    found = builtin_kind(api_version, kind)
+    if found or not isinstance(api_version, str) or (api_group(api_version), kind) not in POD_TEMPLATE_KINDS:
+        return found
+    spec = data.get("spec")
+    return kind if isinstance(spec, dict) and spec.get("template") is not None else None
+
+
 def schema_definition(api_version: object, kind: str | None) -> str | None:
-    """The schema definition for this apiVersion of a built-in kind (fields can depend on the version)."""
+    """The schema definition for this apiVersion of a model kind (fields can depend on the version)."""
     if kind is None:
         return None
     return VERSIONED_SCHEMA_DEFINITION.get((api_version, kind)) or SCHEMA_DEFINITION.get(kind)

@@ -12,8 +12,6 @@ ready, so their ports never count.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
-from pathlib import PurePath
 from typing import Iterator
 from weakref import WeakKeyDictionary
 
@@ -44,51 +42,17 @@ _BACKENDS: "WeakKeyDictionary[Service, list[Workload]]" = WeakKeyDictionary()
 
 
 def backends(cluster: Cluster, service: Service) -> list[Workload]:
-    """The workloads whose pods serve `service`: the nearest (see `nearest`) of those its selector picks.
+    """The workloads whose pods serve `service`: of those its selector picks, the ones in its apply unit(s),
+    all of them; if none is there, the nearest across units (`Cluster.nearest`).
 
-    Several rules and the tracer ask for the same Service: the answer is computed once.
+    A repository of independent examples often reuses labels such as app=web in many directories; a
+    Service there selects every example's pods although only its own are meant. Several rules and
+    the tracer ask for the same Service: the answer is computed once.
     """
     if service not in _BACKENDS:
         selected = cluster.pods.select(service.namespace, service.selector) if selects_pods(service) else []
-        _BACKENDS[service] = nearest(service, selected)
+        _BACKENDS[service] = cluster.nearest(service, selected)
     return _BACKENDS[service]
-
-
-def nearest(service: Service, workloads: list[Workload]) -> list[Workload]:
-    """The selected workloads that sit closest to the Service in the directory tree.
-
-    A repository of independent examples, read as one cluster, often reuses labels such as
-    app=web in many directories; a Service there selects every example's pods although only its
-    own are meant. Judging only the nearest ones keeps each example to itself, while the
-    workloads of one app (same file, same directory, or sibling directories below a common
-    parent) stay together. Workloads in the Service's own file come first, then its directory.
-    """
-    if len(workloads) < 2:
-        return workloads
-    closeness = {id(w): _closeness(service.file, w.file) for w in workloads}
-    best = max(closeness.values())
-    return [w for w in workloads if closeness[id(w)] == best]
-
-
-def _closeness(service_file: str, workload_file: str) -> tuple[int, bool, int]:
-    """Longest shared directory first, then the same file, then the shallowest below the shared directory."""
-    home, there = _directories(service_file), _directories(workload_file)
-    shared = _common_prefix(home, there)
-    return shared, service_file == workload_file, shared - len(there)
-
-
-@lru_cache(maxsize=None)
-def _directories(file: str) -> tuple[str, ...]:
-    return PurePath(file).parent.parts
-
-
-def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    length = 0
-    for x, y in zip(a, b):
-        if x != y:
-            break
-        length += 1
-    return length
 
 
 def resolve_target_port(service_port: ServicePort, template: PodTemplate) -> ContainerPort | None:

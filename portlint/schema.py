@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 
 from portlint.findings import Finding, ObjectRef
-from portlint.kinds import builtin_kind, is_cluster_scoped, schema_definition
+from portlint.kinds import is_cluster_scoped, model_kind, schema_definition
 from portlint.loader import Document, Mapping, Sequence
 from portlint.names import is_placeholder
 from portlint.resources import data_dir
@@ -63,7 +63,7 @@ def validate_all(documents: list[Document], default_namespace: str = "default") 
 def validate(document: Document, default_namespace: str = "default") -> list[Finding]:
     """The manifest's schema findings (at most MAX_ERRORS_PER_MANIFEST); every failing path goes to `unreadable`."""
     data = document.data
-    kind = builtin_kind(data.get("apiVersion"), data.get("kind"))
+    kind = model_kind(data)
     definition = schema_definition(data.get("apiVersion"), kind)
     if _fast_check(definition)(data):
         return []

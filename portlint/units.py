@@ -12,9 +12,10 @@ The rules, in order (each unit records why it is what it is; `portlint check --s
    and the files it repeats, variants of one example, test fixtures that each carry their own copy of
    a Gateway). Every alternative is a unit, together with the directory's files that redefine
    nothing. Alternatives that contradict exactly the same other files (the parts of an all-in-one
-   manifest) stay together in one unit. One exception: when a directory's only contradiction is one
-   object, defined differently in two files that hold nothing else, it is a copy-paste slip in a
-   directory applied as a whole, and `duplicate-object` reports it.
+   manifest) stay together in one unit. (Two files that each hold one object, defined differently,
+   look like a copy-paste slip in a directory applied as a whole; on real repositories they were
+   alternatives every time — with and without TLS, allow and deny, an install and its update step —
+   so they are split too. A `units:` entry that puts them together makes duplicate-object judge them.)
 4. A file another one refers to is shared with it. When an alternative refers to an object its unit
    lacks (a Service its Ingress or route sends to, the pods its Service selects, the Gateway a route
    attaches to, a policy's target, a StatefulSet's Service, an autoscaler's workload), the one file
@@ -213,12 +214,6 @@ def directory_units(directory: str, files: list[str], index: Index) -> list[Draf
     if not shared:
         return [_whole(directory, files, index, f"the files of {shown} define no object twice: applied together "
                                                 f"(kubectl apply -f {shown})")]
-    slip = _copy_paste_slip(shared, index)
-    if slip:
-        key, (first, second) = slip
-        return [_whole(directory, files, index, f"{describe_key(key)} is defined differently in {_base(first)} and "
-                                                f"{_base(second)}, the only object of each: a copy-paste slip in a "
-                                                f"directory applied as a whole (duplicate-object reports it)")]
     partners: dict[str, set[str]] = {}
     crowded: set[str] = set()
     for key, found in shared.items():
@@ -253,15 +248,6 @@ def _whole(directory: str, files: list[str], index: Index, reason: str) -> Draft
     for file in files:
         draft.add(file, "in the directory", index)
     return draft
-
-
-def _copy_paste_slip(shared: dict[Key, list[str]], index: Index):
-    if len(shared) != 1:
-        return None
-    (key, found), = shared.items()
-    if len(found) != 2 or any(index.keys_of[f] != {key} for f in found) or index.identical(key, *found):
-        return None
-    return key, found
 
 
 def _alternative_reason(file: str, shared: dict[Key, list[str]], index: Index) -> str:

@@ -59,17 +59,40 @@ def test_every_later_copy_is_reported_and_identical_copies_say_so():
     assert all(f.related[0].line == 1 for f in findings)
 
 
-def test_duplicates_across_files(tmp_path):
-    # two files of one directory, each with objects of its own, both defining ConfigMap web
+def test_in_one_apply_unit_two_files_defining_one_object_differently_are_a_duplicate(tmp_path):
+    # the plain copy-paste duplicate, in a directory the config says is applied as a whole
+    (tmp_path / "web.yaml").write_text(CONFIGMAP.format(name="web", extra="", value="x"))
+    (tmp_path / "web-copy.yaml").write_text(CONFIGMAP.format(name="web", extra="", value="y"))
+    (tmp_path / "other.yaml").write_text(CONFIGMAP.format(name="other", extra="", value="z"))
+    report = check_paths([str(tmp_path)], Settings(units=["."], base_dir=str(tmp_path)))
+    findings = only(report.findings, "duplicate-object")
+    assert [(f.file.endswith("web.yaml"), f.line) for f in findings] == [(True, 4)]
+    assert findings[0].related[0].file.endswith("web-copy.yaml")
+    assert "units:" in findings[0].hint
+    # inferred, the two files are alternatives (with and without TLS, allow and deny, ...): not compared
+    assert only(check_paths([str(tmp_path)], Settings()).findings, "duplicate-object") == []
+
+
+def test_in_one_apply_unit_identical_copies_and_a_cut_down_version_are_harmless(tmp_path):
+    (tmp_path / "same-a.yaml").write_text(CONFIGMAP.format(name="same", extra="", value="x"))
+    (tmp_path / "same-b.yaml").write_text(CONFIGMAP.format(name="same", extra="", value="x"))
+    (tmp_path / "quickstart.yaml").write_text(CONFIGMAP.format(name="app", extra="", value="small"))
+    (tmp_path / "all-in-one.yaml").write_text(CONFIGMAP.format(name="app", extra="", value="big") + "---\n"
+                                              + CONFIGMAP.format(name="extra", extra="", value="z"))
+    report = check_paths([str(tmp_path)], Settings(units=["."], base_dir=str(tmp_path)))
+    assert only(report.findings, "duplicate-object") == []
+
+
+def test_files_that_redefine_an_object_next_to_objects_of_their_own_are_alternatives(tmp_path):
+    # two variants of one app: never applied together, unless the config says the directory is one unit
     (tmp_path / "a.yaml").write_text(CONFIGMAP.format(name="web", extra="", value="x") + "---\n"
                                      + CONFIGMAP.format(name="a-only", extra="", value="x"))
     (tmp_path / "b.yaml").write_text(CONFIGMAP.format(name="web", extra="", value="y") + "---\n"
                                      + CONFIGMAP.format(name="b-only", extra="", value="y"))
-    report = check_paths([str(tmp_path)], Settings())
-    findings = only(report.findings, "duplicate-object")
+    assert only(check_paths([str(tmp_path)], Settings()).findings, "duplicate-object") == []
+    configured = Settings(units=["."], base_dir=str(tmp_path))
+    findings = only(check_paths([str(tmp_path)], configured).findings, "duplicate-object")
     assert [(f.file.endswith("b.yaml"), f.line) for f in findings] == [(True, 4)]
-    assert findings[0].related[0].file.endswith("a.yaml")
-    assert "--cluster-per-path" in findings[0].hint
 
 
 def test_copies_that_cannot_break_anything_are_not_reported(tmp_path):

@@ -291,11 +291,14 @@ def test_broken_at_the_container_hop():
 
 
 def test_a_warning_is_shown_but_the_hop_passes():
+    # the container hop says that the pods declare another port than the numeric target, not only the Service hop
     result = trace(APP.replace("targetPort: http", "targetPort: 9090"), "service/web:80")
     (path,) = result.paths
-    service = path.hops[1]
-    assert service.ok and service.rule == "service-target-port-unmatched" and service.severity == "warning"
-    assert path.hops[-1].label.startswith("pod port 9090") and result.ok
+    service, container = path.hops[1], path.hops[-1]
+    assert service.ok and service.rule is None
+    assert container.ok and container.rule == "service-target-port-unmatched" and container.severity == "warning"
+    assert container.label.startswith("pod port 9090") and "declares only http=8080/TCP" in container.reason
+    assert result.ok
 
 
 def test_unknown_service_and_unknown_port():

@@ -38,7 +38,7 @@ from portlint.builder.readable import mark_unreadable, readable_view
 from portlint.builder.ingress import build_ingress
 from portlint.builder.pods import build_workload
 from portlint.builder.services import build_service
-from portlint.kinds import ROUTE_KINDS, WORKLOAD_KINDS, api_group, builtin_kind, is_cluster_scoped
+from portlint.kinds import ALL_WORKLOAD_KINDS, ROUTE_KINDS, api_group, builtin_kind, is_cluster_scoped, model_kind
 from portlint.loader import Document
 from portlint.model import Cluster, EndpointsObject, KubeObject
 
@@ -79,13 +79,14 @@ def _unnamespace_custom_cluster_scoped(cluster: Cluster) -> None:
 def build_object(document: Document, default_namespace: str) -> KubeObject:
     data = readable_view(document.data, document.unreadable) if document.unreadable else document.data
     metadata = _mapping(data.get("metadata"))  # other kinds (a Kustomization) may have none
-    kind = builtin_kind(data["apiVersion"], data["kind"])
+    kind = model_kind(data)
     namespace = "" if is_cluster_scoped(data["apiVersion"], data["kind"]) else (
         metadata.get("namespace") or default_namespace)
     ref = ObjectRef(data["apiVersion"], data["kind"], namespace, metadata.get("name") or metadata.get("generateName", ""))
     common = dict(raw=data, json_path=schema.json_path_text(list(document.path_prefix)), ref=ref, kind=kind,
                   source=document.source, labels=metadata.get("labels") or {},
-                  annotations=metadata.get("annotations") or {}, builtin=kind is not None)
+                  annotations=metadata.get("annotations") or {},
+                  builtin=builtin_kind(data["apiVersion"], data["kind"]) is not None)
     build = BUILDERS.get(kind)
     obj = build(data, common) if build else KubeObject(**common)
     if document.unreadable:
@@ -108,7 +109,7 @@ BUILDERS = {
     "Ingress": build_ingress,
     "Endpoints": _endpoints,
     "EndpointSlice": _endpoint_slice,
-    **{kind: (lambda data, common, kind=kind: build_workload(data, kind, common)) for kind in WORKLOAD_KINDS},
+    **{kind: (lambda data, common, kind=kind: build_workload(data, kind, common)) for kind in ALL_WORKLOAD_KINDS},
     "Gateway": build_gateway,
     "GatewayClass": build_gateway_class,
     "ReferenceGrant": build_reference_grant,

@@ -71,7 +71,7 @@ def _container(raw: Mapping, path: str, init: bool) -> Container:
 
 def _workload_selector(kind: str, spec: Mapping) -> LabelSelector | None:
     raw = spec.get("selector")
-    if kind == "ReplicationController":
+    if kind in ("ReplicationController", "DeploymentConfig"):
         return LabelSelector(dict(raw), []) if raw else None
     return _label_selector(raw)  # a Job's is generated unless manualSelector: workload-selector-mismatch
 
@@ -88,8 +88,13 @@ def _pod_labels(kind: str, name: str, spec: Mapping, labels: dict) -> PodLabels:
     """The template's labels plus those the controller adds to every pod it creates."""
     static = dict(labels)
     dynamic = {}
-    if kind == "Deployment":
-        dynamic["pod-template-hash"] = ANY_VALUE
+    if kind in ("Deployment", "CloneSet"):
+        dynamic["pod-template-hash" if kind == "Deployment" else "controller-revision-hash"] = ANY_VALUE
+    elif kind == "Rollout":
+        dynamic["rollouts-pod-template-hash"] = ANY_VALUE
+    elif kind == "DeploymentConfig":
+        static.setdefault("deploymentconfig", name)
+        dynamic["deployment"] = suffixed(name)
     elif kind == "StatefulSet":
         dynamic.update({"controller-revision-hash": ANY_VALUE,
                         "statefulset.kubernetes.io/pod-name": suffixed(name),

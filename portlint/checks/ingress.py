@@ -19,10 +19,12 @@ from portlint.model import (
     IngressRule,
     Node,
     Service,
+    UnitClaims,
 )
+from portlint.controllers import is_alb_action, redirects_everything
 from portlint.names import dns1123_subdomain, is_placeholder, wildcard_dns1123_subdomain
 from portlint.settings import Settings
-from portlint.similar import NearMissIndex, similar
+from portlint.similar import similar
 
 LEGACY_INGRESS_APIS = LEGACY_INGRESS_VERSIONS
 IMPLEMENTATION_SPECIFIC = "ImplementationSpecific"
@@ -83,9 +85,14 @@ def backend_sites(ingress: Ingress) -> Iterator[BackendSite]:
 
 
 def service_sites(ingress: Ingress) -> Iterator[BackendSite]:
-    """The backends that route to a Service (not to a `resource`), as far as they were read whole."""
+    """The backends that route to a Service, as far as they were read whole: not a `resource`, not an AWS Load
+    Balancer Controller action, and not in an Ingress that ingress-nginx answers with a redirect (see
+    portlint/controllers.py)."""
+    if redirects_everything(ingress):
+        return
     for site in backend_sites(ingress):
-        if not site.backend.resource and site.backend.service_name and site.backend.readable():
+        backend = site.backend
+        if not backend.resource and backend.service_name and backend.readable() and not is_alb_action(backend):
             yield site
 
 
@@ -108,54 +115,6 @@ def effective_path_type(ingress: Ingress, path: IngressPath) -> str | None:
     return IMPLEMENTATION_SPECIFIC if is_legacy(ingress) else None
 
 
-# --- ingress-backend-service-missing --------------------------------------------------------------
-
-@rule("ingress-backend-service-missing")
-def ingress_backend_service_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    names_by_namespace: dict[str, list[str]] = {}
-    services_named: dict[str, list[Service]] = {}
-    for service in cluster.services:
-        names_by_namespace.setdefault(service.namespace, []).append(service.name)
-        services_named.setdefault(service.name, []).append(service)
-    near_misses = NearMissIndex(names_by_namespace)
-    for ingress in cluster.ingresses:
-        for site in service_sites(ingress):
-            name, namespace = site.backend.service_name, ingress.namespace
-            if cluster.service(namespace, name) or is_placeholder(name) or cluster.may_hold_unplaced("Service"):
-                continue
-            if is_placeholder(namespace):
-                continue  # an unrendered template ("<namespace>"): where the Service would be is not known
-            if _operator_may_create(cluster, namespace, name):
-                continue
-            elsewhere = [s for s in services_named.get(name, ()) if s.namespace != namespace]
-            close = sorted(near_misses.of(namespace, name))
-            yield ingress.finding(
-                f"{site.describe()} routes to Service {name!r}, which does not exist in namespace {namespace}",
-                _missing_service_hint(namespace, name, close, elsewhere),
-                at=site.node, key=site.name_key, related=[s.related() for s in elsewhere[:1]])
-
-
-def _operator_may_create(cluster: Cluster, namespace: str, service_name: str) -> bool:
-    """A custom resource in the namespace named like the Service, or like its prefix.
-
-    Operators create Services named after their resource: ECK's Kibana `kibana` makes
-    `kibana-kb-http`, Strimzi's Kafka `my` makes `my-kafka-bootstrap`, a Knative Service its own name.
-    """
-    for resource in cluster.custom_resources.get(namespace, ()):
-        if service_name == resource.name or service_name.startswith(resource.name + "-"):
-            return True
-    return False
-
-
-def _missing_service_hint(namespace: str, name: str, close: list[str], elsewhere: list[Service]) -> str:
-    if close:
-        return f"Service {close[0]!r} exists in namespace {namespace}: did you mean it? Names are case-sensitive"
-    if elsewhere:
-        return (f"a Service {name!r} exists in namespace {elsewhere[0].namespace}, but an Ingress only routes to "
-                f"Services in its own namespace: move the Ingress there (or bridge with an ExternalName Service)")
-    return f"create the Service {name!r} in namespace {namespace}, or correct the name"
-
-
 # --- ingress-backend-port-unmatched ---------------------------------------------------------------
 
 @rule("ingress-backend-port-unmatched")
@@ -163,7 +122,8 @@ def ingress_backend_port_unmatched(cluster: Cluster, settings: Settings) -> Iter
     for ingress in cluster.ingresses:
         for site in service_sites(ingress):
             backend = site.backend
-            candidates = cluster.service_definitions(ingress.namespace, backend.service_name)
+            # the definitions applied with the Ingress; if none is, the nearest (see Cluster.nearest)
+            candidates = cluster.nearest(ingress, cluster.service_definitions(ingress.namespace, backend.service_name))
             if not candidates or not backend.port_key:
                 continue  # a missing Service is its own rule; a missing port the API server rejects
             if not all(s.readable("spec.ports") and s.readable("spec.type") for s in candidates):
@@ -349,7 +309,7 @@ def _at_item(finding: Finding, sequence, index: int) -> Finding:
 
 @rule("ingress-rule-conflict")
 def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    first_route: dict[tuple, tuple[Ingress, IngressPath, tuple]] = {}
+    first_route = UnitClaims(cluster)  # Ingresses that are never applied together never conflict
     for ingress in cluster.ingresses:
         if ingress.annotations.get(NGINX_CANARY) == "true":
             continue  # a canary Ingress shadows a route on purpose
@@ -363,10 +323,10 @@ def ingress_rule_conflict(cluster: Cluster, settings: Settings) -> Iterator[Find
                     continue
                 route = (domain, ingress_rule.host or "", path.path or "", path_type)
                 target = backend_identity(cluster, ingress, path.backend)
-                if route not in first_route:
-                    first_route[route] = (ingress, path, target)
+                earlier = first_route.claim(route, ingress, (ingress, path, target))
+                if earlier is None:
                     continue
-                other, other_path, other_target = first_route[route]
+                other, other_path, other_target = earlier
                 if other_target == target or (other is not ingress and other.ref == ingress.ref):
                     continue  # same backend, or the same object written twice (alternative files)
                 yield _conflict(ingress, ingress_rule, path, other, other_path, path_type)
@@ -394,7 +354,8 @@ def backend_identity(cluster: Cluster, ingress: Ingress, backend: IngressBackend
         resource = backend.raw.get("resource")
         return ("resource", ingress.namespace, tuple(sorted(resource.items())) if isinstance(resource, dict) else ())
     port = backend.port_number if backend.port_number is not None else backend.port_name
-    service = cluster.service(ingress.namespace, backend.service_name)
+    services = cluster.nearest(ingress, cluster.service_definitions(ingress.namespace, backend.service_name))
+    service = services[0] if services else None
     if service:
         port = next((p.port for p in service.ports if p.name and p.name == backend.port_name), port)
     return ("service", ingress.namespace, backend.service_name, port)

@@ -97,21 +97,36 @@ def node_port_out_of_range(cluster: Cluster, settings: Settings) -> Iterator[Fin
 
 @rule("node-port-conflict")
 def node_port_conflict(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    """Claims clash only within one apply unit: examples that are never applied together may reuse a nodePort."""
+    reported: set[tuple] = set()
     for number, users in cluster.node_ports.items():
         users = [(s, p) for s, p in users if _allocated(s, p, settings)]
         if len(users) > 1:
-            yield from _conflicts(number, users)
+            for unit_users in cluster.by_unit(users, lambda user: user[0]):
+                yield from _once(_conflicts(number, unit_users), reported)
     for number, services in cluster.health_check_node_ports.items():
-        yield from _health_check_conflicts(cluster, number, services, settings)
+        claims = [(s, p) for s, p in cluster.node_ports.get(number, ()) if _allocated(s, p, settings)]
+        for group in cluster.by_unit([*claims, *((s, None) for s in services)], lambda claim: claim[0]):
+            node_port_claims = [s for s, p in group if p is not None]
+            in_unit = [s for s, p in group if p is None]
+            yield from _once(_health_check_conflicts(number, node_port_claims, in_unit, settings), reported)
 
 
-def _health_check_conflicts(cluster: Cluster, number: int, services: list[Service],
+def _once(findings: Iterator[Finding], reported: set[tuple]) -> Iterator[Finding]:
+    """A Service of a file shared by several units is compared in each: report each clash once."""
+    for finding in findings:
+        identity = (finding.file, finding.line, finding.column, finding.message)
+        if identity not in reported:
+            reported.add(identity)
+            yield finding
+
+
+def _health_check_conflicts(number: int, node_port_claims: list[Service], services: list[Service],
                             settings: Settings) -> Iterator[Finding]:
     """A healthCheckNodePort comes from the nodePort allocator: any earlier claim on the number clashes.
 
     nodePorts count as the earlier claims, then healthCheckNodePorts in input order.
     """
-    node_port_claims = [s for s, p in cluster.node_ports.get(number, ()) if _allocated(s, p, settings)]
     first = node_port_claims[0] if node_port_claims else None
     for service in services:
         if not needs_health_check(service) or not _in_range(number, settings):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Callable, Iterator
 
@@ -10,7 +9,8 @@ from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.kinds import CLUSTER_SCOPED, stored_resource
 from portlint.loader import Mapping
-from portlint.model import Cluster, KubeObject
+from portlint.model import Cluster, KubeObject, UnitClaims
+from portlint.model.units import cluster_scoped_kinds, declared_name, object_key
 from portlint.names import (
     dns1035_label,
     dns1123_label,
@@ -39,67 +39,43 @@ def resource_of(obj: KubeObject) -> tuple[str, str]:
     return stored_resource(obj.ref.api_version, obj.ref.kind)
 
 
-def declared_name(obj: KubeObject) -> str | None:
-    name = _metadata(obj).get("name")
-    return name if isinstance(name, str) and name else None
-
-
 def _metadata(obj: KubeObject) -> Mapping:
     metadata = obj.raw.get("metadata")
     return metadata if isinstance(metadata, Mapping) else Mapping()
 
 
-def _cluster_scoped_custom_kinds(cluster: Cluster) -> set[tuple[str, str]]:
-    """Kinds that a CustomResourceDefinition in the input declares `scope: Cluster`."""
-    kinds = set()
-    for obj in cluster.objects:
-        if resource_of(obj) != ("apiextensions.k8s.io", "CustomResourceDefinition"):
-            continue
-        spec = obj.raw.get("spec")
-        if isinstance(spec, Mapping) and spec.get("scope") == "Cluster":
-            names = spec.get("names")
-            kind = names.get("kind") if isinstance(names, Mapping) else None
-            if isinstance(spec.get("group"), str) and isinstance(kind, str):
-                kinds.add((spec["group"], kind))
-    return kinds
-
-
 @rule("duplicate-object")
 def duplicate_object(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    cluster_scoped = CLUSTER_SCOPED | _cluster_scoped_custom_kinds(cluster)
-    first_of: dict[tuple, KubeObject] = {}
+    scoped = cluster_scoped_kinds(cluster.objects)
+    claims = UnitClaims(cluster)  # only definitions in one apply unit are applied together
     keys_by_file: dict[str, set[tuple]] = {}
     duplicates: list[tuple[KubeObject, KubeObject, str]] = []
     for obj in cluster.objects:
-        name = declared_name(obj)
-        if name is None:
+        key = object_key(obj, scoped)
+        if key is None:
             continue  # generateName: the API server picks a fresh name every time
-        resource = resource_of(obj)
-        namespace = "" if resource in cluster_scoped else obj.namespace
-        key = (*resource, namespace, name)
         keys_by_file.setdefault(obj.file, set()).add(key)
-        first = first_of.setdefault(key, obj)
-        if first is not obj:
-            duplicates.append((obj, first, namespace))
+        first = claims.claim(key, obj, obj)
+        if first is not None:
+            duplicates.append((obj, first, key[2]))
     for obj, first, namespace in duplicates:
         if obj.file == first.file or not _harmless_across_files(obj, first, keys_by_file):
             yield _duplicate_finding(obj, first, namespace)
 
 
 def _harmless_across_files(obj: KubeObject, first: KubeObject, keys_by_file: dict[str, set[tuple]]) -> bool:
-    """Copies in two files that are not a break worth reporting.
+    """Copies in two files of one apply unit that cannot break anything.
 
-    An identical copy changes nothing when both are applied. Files in different directories are
-    applied together only on purpose (`kubectl apply -f DIR` reads one directory unless
-    --recursive is given); in practice they are environments, overlays or alternative examples,
-    and `--cluster-per-path` checks them as the separate clusters they are. And when every object
-    of one file is also defined in the other, the files are versions of one another (a quickstart
-    and an all-in-one manifest) that are applied one or the other, never together.
+    An identical copy changes nothing when both are applied. A file all of whose objects a larger
+    file defines too is a cut-down version of that all-in-one manifest, applied instead of it. Two
+    files that each define the same object differently and nothing more are the plain copy-paste
+    duplicate: reported. (Files that are never applied together are in different units and never
+    compared: see portlint/units.py.)
     """
-    if _content(obj) == _content(first) or os.path.dirname(obj.file) != os.path.dirname(first.file):
+    if _content(obj) == _content(first):
         return True
     ours, theirs = keys_by_file[obj.file], keys_by_file[first.file]
-    return ours <= theirs or theirs <= ours
+    return ours < theirs or theirs < ours
 
 
 def _duplicate_finding(obj: KubeObject, first: KubeObject, namespace: str) -> Finding:
@@ -110,8 +86,8 @@ def _duplicate_finding(obj: KubeObject, first: KubeObject, namespace: str) -> Fi
         versions = f" ({first.ref.api_version} and {obj.ref.api_version} are the same resource)"
     hint = "keep one definition of the object, or give the copies different names (or namespaces)"
     if obj.file != first.file:
-        hint += ("; if the files are alternatives that are never applied together, check them as separate "
-                 "clusters (portlint check --cluster-per-path PATH...)")
+        hint += ("; if the two files are alternatives that are never applied together, give each its own "
+                 "`units:` entry in the config file (portlint check --show-units shows how they are grouped)")
     return obj.finding(
         f"{obj.ref.kind} {declared_name(obj)!r} {where} is already defined at {first.file}:{first.raw.line}"
         f"{versions}, and this definition {same}: applied together, the later one silently replaces the earlier",

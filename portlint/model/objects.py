@@ -61,7 +61,7 @@ def _overlaps(a: str, b: str) -> bool:
 @dataclass(eq=False)
 class KubeObject(Node):
     ref: ObjectRef
-    kind: str  # the built-in kind this is, or None for kinds the model does not read
+    kind: str  # the kind the model reads it as (built-in, or one of kinds.POD_TEMPLATE_KINDS), or None
     source: Source
     labels: dict[str, str]
     annotations: dict[str, str]

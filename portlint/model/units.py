@@ -18,7 +18,9 @@ that uses it), and every cross-object rule decides with the same mechanism, expo
 - `cluster.unit_holds(origin, kinds, namespace)`: whether the origin's units hold any object of these
   kinds in the namespace; "nothing of the kind is applied with it" is the evidence that it builds on
   something installed elsewhere.
-- `cluster.unit_ids(obj)`: the ids of the object's units, for rules that bucket by unit themselves.
+- `cluster.by_unit(items, obj_of)`: items grouped by unit, for rules that compare whole groups (an item
+  of a shared file is in several groups: report each finding once); `cluster.unit_ids(obj)`: the ids
+  of the object's units.
 
 How units are inferred is `portlint/units.py`; until they are (a Cluster built by hand, one text
 checked by `check_text`), the whole input is one unit.
@@ -29,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
-from typing import Collection, Hashable, Iterable, Protocol, TypeVar
+from typing import Callable, Collection, Hashable, Iterable, Protocol, TypeVar
 
 from portlint.kinds import CLUSTER_SCOPED, stored_resource
 from portlint.loader import Mapping
@@ -196,6 +198,14 @@ class UnitQueries:
         mine = self.unit_ids(origin)
         same = [c for c in candidates if c.file == origin.file or self.unit_ids(c) & mine]
         return same if same else nearest_by_directory(origin.file, candidates)
+
+    def by_unit(self, items: Iterable, obj_of: Callable = lambda item: item) -> list[list]:
+        """`items` grouped by apply unit, in input order; an item of a shared file is in each of its units' groups."""
+        groups: dict[int, list] = {}
+        for item in items:
+            for unit in sorted(self.unit_ids(obj_of(item))):
+                groups.setdefault(unit, []).append(item)
+        return list(groups.values())
 
     def unit_holds(self, origin: InFile, kinds: Collection[str], namespace: str) -> bool:
         """Whether any unit of `origin` holds an object of one of `kinds` (ref.kind) in `namespace`."""

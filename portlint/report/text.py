@@ -86,6 +86,9 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
         console.print(Text(caret, style=STYLE[finding.severity]))
     if finding.hint:
         _print_wrapped(console, Text.assemble(("    hint: ", "green"), safe(finding.hint)), len("    hint: "))
+    if finding.downgrade:
+        note = f"    {finding.severity}, not {finding.downgrade.default}: {finding.downgrade.reason}"
+        _print_wrapped(console, Text(safe(note), style="dim"), 4)
     for related in finding.related:
         where = f" ({related.file}:{related.line})" if related.file else ""
         _print_wrapped(console, Text(safe(f"    see: {related.kind} {related.qualified_name}{where}"), style="dim"),

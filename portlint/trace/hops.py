@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portlint.findings import SEVERITY_RANK, Finding, ObjectRef
-from portlint.kinds import WORKLOAD_KINDS
+from portlint.kinds import ALL_WORKLOAD_KINDS
 from portlint.model import KubeObject
 
 HOP_TYPES = ("client", "ingress", "gateway", "route", "redirect", "node-port", "load-balancer", "service", "workload",
@@ -31,9 +31,13 @@ class Claim:
     under: tuple[str, ...] = ()
     exactly: tuple[str, ...] = ()
     workload: ObjectRef | None = None  # findings about other workloads (in `related`) are not this hop's
+    rules: tuple[str, ...] | None = None  # only findings of these rules (None: any)
+    not_rules: tuple[str, ...] = ()  # never findings of these rules (another hop claims them)
 
     def covers(self, finding: Finding) -> bool:
         if finding.object != self.ref or finding.file != self.file:
+            return False
+        if finding.rule in self.not_rules or (self.rules is not None and finding.rule not in self.rules):
             return False
         path = finding.field_path
         if path not in self.exactly and not any(_below(path, p) for p in self.under):
@@ -78,7 +82,7 @@ def _below(path: str, prefix: str) -> bool:
 
 
 def _about_workload(finding: Finding, workload: ObjectRef) -> bool:
-    named = [r for r in finding.related if r.kind in WORKLOAD_KINDS]
+    named = [r for r in finding.related if r.kind in ALL_WORKLOAD_KINDS]
     return not named or any((r.kind, r.namespace, r.name) == (workload.kind, workload.namespace, workload.name)
                             for r in named)
 

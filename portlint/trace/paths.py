@@ -12,6 +12,16 @@ The Kubernetes behaviour followed at each hop:
 
 from __future__ import annotations
 
+from portlint.controllers import (
+    KONG_FACADE,
+    TRAEFIK_CLASSES,
+    alb_action,
+    alb_forward_targets,
+    is_alb_action,
+    kong_facade,
+    kong_facade_service,
+    redirects_everything,
+)
 from portlint.findings import Finding
 from portlint.model import (
     NODE_PORT_TYPES,
@@ -27,7 +37,7 @@ from portlint.model import (
     ServicePort,
     Workload,
 )
-from portlint.ports import is_named, resolve_target_port
+from portlint.ports import backends, is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
 from portlint.trace.hops import Claim, Entry, FindingIndex, Hop, TracePath
@@ -40,8 +50,11 @@ from portlint.trace.targets import (
     UrlTarget,
 )
 
-REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+REPLICATED_KINDS = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout", "DeploymentConfig",
+                    "CloneSet")
 UNTRACED = "not traced further: "
+# findings on a Service port that say what the selected pods declare: shown on the container hop
+CONTAINER_SIDE_RULES = ("service-target-port-unmatched", "service-protocol-mismatch", "container-port-undeclared")
 EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
 
 
@@ -220,24 +233,65 @@ class Tracer:
     # --- Ingress backend → Service ----------------------------------------------------------------
 
     def backend_paths(self, before: list[Hop], ingress: Ingress, backend: IngressBackend) -> list[TracePath]:
+        """The paths beyond an Ingress backend, with the controller conventions of portlint/controllers.py."""
         hop = before[-1]
+        redirect = redirects_everything(ingress)
+        if redirect:
+            hop.notes.append(UNTRACED + f"ingress-nginx answers with a redirect ({redirect}: "
+                                        f"{ingress.annotations[redirect]}); the backend receives no request")
+            return [TracePath(before)]
+        if is_alb_action(backend):
+            return self._alb_action_paths(before, ingress, backend)
         if backend.resource:
+            facade = kong_facade(backend)
+            service_name, number = self._kong_facade_service(ingress.namespace, facade) if facade else (None, None)
+            if service_name:
+                hop.notes.append(f"KongServiceFacade {facade} stands for Service {service_name}")
+                return self._port_paths(before, ingress, service_name, number, None)
+            if ingress.class_name in TRAEFIK_CLASSES:
+                return [TracePath(before[:-1] + [hop.fail("Traefik does not support resource backends: nothing serves "
+                                                          "this path", "route to a Service (backend.service)")])]
             hop.notes.append(UNTRACED + "the backend is a resource, not a Service")
             return [TracePath(before)]
-        services = self.cluster.service_definitions(ingress.namespace, backend.service_name or "")
+        return self._port_paths(before, ingress, backend.service_name or "", backend.port_number, backend.port_name)
+
+    def _port_paths(self, before: list[Hop], ingress: Ingress, name: str, number: int | None,
+                    port_name: str | None) -> list[TracePath]:
+        hop = before[-1]
+        services = self.cluster.nearest(ingress, self.cluster.service_definitions(ingress.namespace, name))
         if not services:
             if hop.ok:
-                hop.notes.append(UNTRACED + f"Service {backend.service_name} is not in the input for namespace "
-                                            f"{ingress.namespace}")
+                hop.notes.append(UNTRACED + f"Service {name} is not in the input for namespace {ingress.namespace}")
             return [TracePath(before)]
         # the input may hold variants of one Service (overlays, alternatives): take one with the port
         for service in services:
-            chosen = [sp for sp in service.ports if _backend_selects(backend, sp)]
+            chosen = [sp for sp in service.ports if _port_selects(number, port_name, sp)]
             if chosen:
                 return self.service_paths(before, service, chosen[0])
         if hop.ok:
-            hop.notes.append(UNTRACED + f"Service {backend.service_name} has no port {_backend_port(backend)}")
+            hop.notes.append(UNTRACED + f"Service {name} has no port {number if number is not None else port_name}")
         return [TracePath(before)]
+
+    def _alb_action_paths(self, before: list[Hop], ingress: Ingress, backend: IngressBackend) -> list[TracePath]:
+        hop = before[-1]
+        action = alb_action(ingress, backend)
+        targets = list(alb_forward_targets(action)) if action else []
+        if not targets:
+            kind = str(next((v for k, v in (action or {}).items() if str(k).lower() == "type"), "missing"))
+            hop.notes.append(UNTRACED + f"the backend is the AWS Load Balancer Controller action "
+                                        f"{backend.service_name} ({kind}), not a Service")
+            return [TracePath(before)]
+        paths = []
+        for target in targets:
+            number = target.port if isinstance(target.port, int) else None
+            name = target.port if isinstance(target.port, str) else None
+            paths += self._port_paths(before, ingress, target.service_name, number, name)
+        return paths
+
+    def _kong_facade_service(self, namespace: str, facade: str) -> tuple[str | None, int | None]:
+        found = next((r for r in self.cluster.custom_resources.get(namespace, ()) if r.name == facade
+                      and r.ref.kind == KONG_FACADE[1]), None)
+        return kong_facade_service(found) if found else (None, None)
 
     # --- Service → workloads → containers ----------------------------------------------------------
 
@@ -259,7 +313,7 @@ class Tracer:
                 hop.notes.append(UNTRACED + "the Service has no selector, and no Endpoints/EndpointSlice for it is in "
                                             "the input")
             return [TracePath(before + [hop])]
-        workloads = self.cluster.pods.select(service.namespace, service.selector)
+        workloads = backends(self.cluster, service)
         if not workloads:
             hop = self._service_hop(f"{head} → pods {format_labels(service.selector)}", service, service_port,
                                     base, exactly)
@@ -278,7 +332,8 @@ class Tracer:
         head = f"Service {_name(service)} :{service_port.port}{_protocol(service_port.protocol)}"
         service_hop = self._service_hop(f"{head} → targetPort {target}{resolved}", service, service_port, base,
                                         exactly, workload=workload)
-        return TracePath(before + [service_hop] + self._pod_hops(service, workload, number, port, service_port.protocol))
+        return TracePath(before + [service_hop] + self._pod_hops(service, workload, number, port, service_port.protocol,
+                                                                 service_port))
 
     def headless_paths(self, before: list[Hop], service: Service, number: int,
                        service_port: ServicePort | None = None) -> list[TracePath]:
@@ -287,7 +342,7 @@ class Tracer:
         base += [service_port.json_path] if service_port else []
         protocol = service_port.protocol if service_port else "TCP"
         label = f"Service {_name(service)} (headless: DNS → pod IPs) :{number}{_protocol(protocol)}"
-        workloads = self.cluster.pods.select(service.namespace, service.selector)
+        workloads = backends(self.cluster, service)
         note = "a headless Service does not forward ports: the client connects to the pods on the port it dialled"
         if service_port and service_port.target_port != number:
             note += f" ({number}; targetPort {service_port.target_port} only appears in the SRV records)"
@@ -313,10 +368,11 @@ class Tracer:
         hop = _hop("service", label, service, at, key=key, port=number, node=("service", service.ref),
                    edge=f":{number}" if number else "")
         return self.judge(hop, Claim(service.ref, service.file, under=tuple(base), exactly=exactly,
-                                     workload=workload.ref if workload else None))
+                                     workload=workload.ref if workload else None,
+                                     not_rules=CONTAINER_SIDE_RULES if workload else ()))
 
     def _pod_hops(self, service: Service, workload: Workload, number: int | None, port: ContainerPort | None,
-                  protocol: str) -> list[Hop]:
+                  protocol: str, service_port: ServicePort | None = None) -> list[Hop]:
         hops = [self._workload_hop(service, workload, number)]
         if number is None:
             hops[0].notes.append(UNTRACED + "the targetPort names no port of this workload")
@@ -333,7 +389,11 @@ class Tracer:
                        node=("container", workload.ref, f":{number}"), edge=f":{number}")
         fields = [f"{c.json_path}.{probe}" for c in workload.template.serving_containers for probe in PROBE_KINDS]
         fields += [port.json_path] if port else []
-        hops.append(self.judge(hop, Claim(workload.ref, workload.file, under=tuple(fields))))
+        claims = [Claim(workload.ref, workload.file, under=tuple(fields))]
+        if service_port is not None:  # what the pods declare against the target is this hop's evidence
+            claims.append(Claim(service.ref, service.file, under=(service_port.json_path,), workload=workload.ref,
+                                rules=CONTAINER_SIDE_RULES))
+        hops.append(self.judge(hop, *claims))
         return hops
 
     def _workload_hop(self, service: Service, workload: Workload, number: int | None) -> Hop:
@@ -405,10 +465,10 @@ def _protocol(protocol: str) -> str:
     return "" if protocol == "TCP" else f"/{protocol}"
 
 
-def _backend_selects(backend: IngressBackend, service_port: ServicePort) -> bool:
-    if backend.port_number is not None:
-        return service_port.port == backend.port_number and service_port.protocol == "TCP"
-    return backend.port_name is not None and service_port.name == backend.port_name
+def _port_selects(number: int | None, name: str | None, service_port: ServicePort) -> bool:
+    if number is not None:
+        return service_port.port == number and service_port.protocol == "TCP"
+    return name is not None and service_port.name == name
 
 
 def _backend_port(backend: IngressBackend) -> str:
