@@ -151,6 +151,9 @@ def check(
                                                         "[default: kustomize on PATH, else kubectl]"),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", show_default=False, metavar="NAME",
                                                  help="The file name that findings in input from stdin ('-') carry."),
+    show_units: bool = typer.Option(False, "--show-units",
+                                    help="Print the apply units (which files are checked as applied together, and "
+                                         "why) and exit; text or --format json."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
@@ -175,6 +178,9 @@ def check(
                                    fail_on=fail_on.value if fail_on else None, select=selected, ignore=ignored,
                                    cluster_per_path=cluster_per_path, gitignore=gitignore, render=render,
                                    kustomize_binary=kustomize_binary, stdin_filename=stdin_filename)
+    if show_units:
+        _write_units(paths, settings, output_format)
+        raise typer.Exit(EXIT_OK)
     with Progress.on_terminal(sys.stderr) as progress:
         report = check_paths(paths, settings, progress=progress)
     if report.files == 0 and not quiet and not report.findings:
@@ -196,6 +202,19 @@ def check(
     _write_report(report, output_format, settings, output, show_suppressed,
                   quiet=quiet, statistics=statistics, paths=paths)
     raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) and not exit_zero else EXIT_OK)
+
+
+def _write_units(paths: list[str], settings, output_format: Format) -> None:
+    from portlint.report import units
+    from portlint.run import units_of_paths
+
+    clusters = units_of_paths(paths, settings)
+    if output_format is Format.json:
+        units.write_json(clusters, sys.stdout)
+    elif output_format is Format.text:
+        units.write_text(clusters, sys.stdout)
+    else:
+        raise UsageError("--show-units prints text or --format json")
 
 
 def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool,

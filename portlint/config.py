@@ -84,6 +84,7 @@ class Config:
             severity=dict(values.get("severity", {})),
             cluster_per_path=values.get("cluster-per-path", False) if cluster_per_path is None else cluster_per_path,
             exclude=list(values.get("exclude", [])),
+            units=list(values.get("units", [])),
             base_dir=str(self.base_dir),
             gitignore=values.get("gitignore", default.gitignore) if gitignore is None else gitignore,
             render=values.get("render", default.render) if render is None else render,

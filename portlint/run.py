@@ -78,6 +78,18 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
     return report
 
 
+def units_of_paths(paths: list[str], settings: Settings) -> list[Cluster]:
+    """The clusters of `check_paths`, with their apply units but no rule run: for `--show-units`."""
+    clusters = []
+    path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)
+    for group in cluster_groups(paths, settings):
+        loaded = parallel.load_files(_files(group, path_filter), settings.namespace)
+        cluster, _invalid = builder.build_cluster(loaded.documents, settings.namespace)
+        cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
+        clusters.append(cluster)
+    return clusters
+
+
 def _files(paths: list[str], path_filter: PathFilter) -> list[str]:
     """The files to read: `exclude` globs and .gitignore prune the directory walk, never a file named explicitly."""
     files, _missing = loader.discover(paths, path_filter.skips if path_filter else None)

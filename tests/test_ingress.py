@@ -1,8 +1,13 @@
 """Ingress → Service: backends, ports, paths, hosts, conflicting routes, TLS Secrets."""
 
+import io
+
 import pytest
 
 from conftest import lint, only
+
+from portlint.run import check_paths
+from portlint.settings import Settings
 
 APP = """
 apiVersion: v1
@@ -395,3 +400,50 @@ spec:
     service: {name: null, port: {number: 80}}
 """
     assert [f.rule for f in lint(text)] == ["manifest-invalid"]
+
+
+# --- backends installed elsewhere: a lower severity, with the reason -------------------------------
+
+WORKSHOP_INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: module-3, namespace: shop}
+spec:
+  ingressClassName: nginx
+  rules:
+    - host: shop.example.com
+      http:
+        paths: [{path: /, pathType: Prefix, backend: {service: {name: frontend, port: {number: 80}}}}]
+"""
+
+
+def test_an_ingress_over_a_separately_installed_app_is_info_with_the_reason(tmp_path):
+    # a workshop module: its unit holds no Service and no workload of namespace shop
+    (tmp_path / "module-3").mkdir()
+    (tmp_path / "module-3" / "ingress.yaml").write_text(WORKSHOP_INGRESS)
+    [finding] = only(check_paths([str(tmp_path)], Settings()).findings, "ingress-backend-service-missing")
+    assert finding.severity == "info"
+    assert finding.downgrade.default == "error" and "separate install" in finding.downgrade.reason
+    assert finding.to_json()["downgraded"] == {"from": "error", "reason": finding.downgrade.reason}
+    # the user's severity setting for the rule wins
+    [overridden] = only(check_paths([str(tmp_path)], Settings(severity={"ingress-backend-service-missing": "error"}))
+                        .findings, "ingress-backend-service-missing")
+    assert overridden.severity == "error" and overridden.downgrade is None
+    assert overridden.to_json()["downgraded"] is None
+
+
+def test_a_missing_backend_next_to_the_namespaces_own_services_stays_an_error(tmp_path):
+    (tmp_path / "ingress.yaml").write_text(WORKSHOP_INGRESS)
+    (tmp_path / "api.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: api, namespace: shop}\n"
+                                       "spec: {selector: {app: api}, ports: [{port: 80}]}\n")
+    [finding] = only(check_paths([str(tmp_path)], Settings()).findings, "ingress-backend-service-missing")
+    assert finding.severity == "error" and finding.downgrade is None
+
+
+def test_the_text_report_says_why_a_finding_is_info(tmp_path):
+    from portlint.report import text
+
+    (tmp_path / "ingress.yaml").write_text(WORKSHOP_INGRESS)
+    out = io.StringIO()
+    text.write(check_paths([str(tmp_path)], Settings()), out)
+    assert "info, not error: nothing applied with this Ingress (its apply unit) runs in namespace shop" in out.getvalue()

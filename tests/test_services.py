@@ -490,7 +490,7 @@ def test_a_custom_resource_that_does_not_carry_every_selector_value_does_not_hid
         ---
         apiVersion: v1
         kind: Pod
-        metadata: {name: sidecar-tool, labels: {app: tool}}
+        metadata: {name: sidecar-tool, labels: {app: tool, role: worker}}
         spec:
           containers: [{name: c, image: x}]
         ---
@@ -561,3 +561,83 @@ def test_an_out_of_range_target_is_left_to_port_number_invalid():
           containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
         """)
     assert [f.rule for f in findings] == ["port-number-invalid"]
+
+
+# --- workloads that are not built-in kinds, and the custom resources that make pods ---------------
+
+NAMED_SERVICE = service(ports="- {name: http, port: 80, targetPort: web}")
+ROLLOUT = """
+    apiVersion: argoproj.io/v1alpha1
+    kind: Rollout
+    metadata: {name: web}
+    spec:
+      selector: {matchLabels: {app: web}}
+      strategy: {canary: {steps: [{setWeight: 20}]}}
+      template:
+        metadata: {labels: {app: web}}
+        spec:
+          containers: [{name: web, image: nginx, ports: [{name: PORT, containerPort: 8080}]}]
+    """
+
+
+def test_a_rollout_is_a_workload_whose_ports_are_checked():
+    findings = lint(docs(NAMED_SERVICE, ROLLOUT))
+    [finding] = only(findings, "service-target-port-name-unresolved")
+    assert "Rollout web declares no TCP container port named web" in finding.message
+    assert only(findings, "service-selector-no-match") == [] and only(findings, "manifest-invalid") == []
+    assert only(lint(docs(NAMED_SERVICE, ROLLOUT.replace("PORT", "web"))), "service-target-port-name-unresolved") == []
+
+
+def test_a_rollout_that_references_a_deployment_runs_that_deployments_pods():
+    rollout = """
+        apiVersion: argoproj.io/v1alpha1
+        kind: Rollout
+        metadata: {name: web}
+        spec:
+          workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}
+        """
+    text = docs(NAMED_SERVICE, rollout, deployment(ports="{name: web, containerPort: 8080}"))
+    assert [f.rule for f in lint(text) if f.severity != "info"] == []
+
+
+def test_a_deployment_config_is_a_workload_with_the_labels_its_deployer_adds():
+    dc = """
+        apiVersion: apps.openshift.io/v1
+        kind: DeploymentConfig
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: web, image: nginx, ports: [{name: web, containerPort: 8080}]}]
+        """
+    by_dc = service(selector="deploymentconfig: web", ports="- {name: http, port: 80, targetPort: web}")
+    assert [f.rule for f in lint(docs(by_dc, dc)) if f.severity != "info"] == []
+    typo = service(selector="deploymentconfig: webb", ports="- {name: http, port: 80, targetPort: web}")
+    assert len(only(lint(docs(typo, dc)), "service-selector-no-match")) == 1
+
+
+def test_a_custom_resource_named_like_a_selector_value_does_not_hide_a_selector_typo():
+    route = """
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: httpbin}
+        spec:
+          rules: [{backendRefs: [{name: httpbin, port: 8000}]}]
+        """
+    text = docs(route, service(name="httpbin", selector="app: httpbin", ports="- {port: 8000, targetPort: 80}"),
+                deployment(name="httpbin", labels="app: httbin"))
+    [finding] = only(lint(text), "service-selector-no-match")
+    assert "app=httbin" in finding.hint
+
+
+def test_a_selector_that_shares_nothing_with_the_units_pods_fronts_another_install():
+    # a Service for exporter pods a chart installs, next to the input's own Deployment in the namespace
+    exporter = service(name="dcgm", selector="app.kubernetes.io/name: dcgm-exporter", ports="- {port: 9400}")
+    assert only(lint(docs(exporter, deployment(name="adapter", labels="app: adapter"))),
+                "service-selector-no-match") == []
+    # a label key or value the pods do use, or a key a typo away: a break
+    for labels in ("app.kubernetes.io/name: adapter", "name: dcgm-exporter", "app.kubernetes.io/nme: x"):
+        assert len(only(lint(docs(exporter, deployment(name="adapter", labels=labels))),
+                        "service-selector-no-match")) == 1, labels

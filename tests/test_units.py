@@ -1,0 +1,250 @@
+"""Apply units: which files are applied together, inferred (portlint/units.py) and configured, and the rules
+that decide by them (duplicates, route and nodePort clashes, the workloads a Service is judged against)."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from conftest import only
+from typer.testing import CliRunner
+
+from portlint.cli import app
+from portlint.run import check_paths, units_of_paths
+from portlint.settings import Settings
+
+
+def write(root, files: dict) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def app_files(name: str, port: int, host: str = "demo.example.com", service_port: int = 80) -> str:
+    """A Deployment, its Service and an Ingress, all named `name`, the container listening on `port`."""
+    return f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: {name}}}
+        spec:
+          selector: {{matchLabels: {{app: {name}}}}}
+          template:
+            metadata: {{labels: {{app: {name}}}}}
+            spec:
+              containers: [{{name: c, image: x, ports: [{{containerPort: {port}}}]}}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {{name: {name}}}
+        spec:
+          selector: {{app: {name}}}
+          ports: [{{port: {service_port}, targetPort: {port}}}]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {{name: {name}}}
+        spec:
+          ingressClassName: nginx
+          rules:
+            - host: {host}
+              http:
+                paths:
+                  - {{path: /, pathType: Prefix, backend: {{service: {{name: {name}, port: {{number: {service_port}}}}}}}}}
+        """
+
+
+def units(tmp_path, **settings):
+    (cluster,) = units_of_paths([str(tmp_path)], Settings(**settings))
+    return [(u.name.replace(str(tmp_path), "."), sorted(m.file.replace(str(tmp_path) + "/", "") for m in u.members))
+            for u in cluster.units.units]
+
+
+def findings(tmp_path, **settings):
+    return check_paths([str(tmp_path)], Settings(**settings)).findings
+
+
+# --- a folder of standalone examples that reuse names ---------------------------------------------
+
+def test_examples_that_redefine_one_app_differently_are_alternatives(tmp_path):
+    write(tmp_path, {"examples/basic.yaml": app_files("echo", 8080),
+                     "examples/tls.yaml": app_files("echo", 8443, service_port=443)})
+    assert units(tmp_path) == [("./examples: basic.yaml", ["examples/basic.yaml"]),
+                               ("./examples: tls.yaml", ["examples/tls.yaml"])]
+    assert findings(tmp_path) == []  # no duplicate, no route conflict, each Service judged with its own pods
+    # told that the directory is applied as a whole, the same files do break each other
+    configured = {f.rule for f in findings(tmp_path, units=["examples"], base_dir=str(tmp_path))}
+    assert "duplicate-object" in configured
+
+
+def test_a_file_that_redefines_nothing_is_applied_with_every_alternative(tmp_path):
+    write(tmp_path, {"d/a.yaml": app_files("web", 80), "d/b.yaml": app_files("web", 80, host="b.example.com"),
+                     "d/namespace.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"})
+    assert [files for _, files in units(tmp_path)] == [["d/a.yaml", "d/namespace.yaml"],
+                                                       ["d/b.yaml", "d/namespace.yaml"]]
+
+
+def test_the_parts_of_an_all_in_one_file_stay_together(tmp_path):
+    write(tmp_path, {"all-in-one/frontend.yaml": app_files("frontend", 80),
+                     "all-in-one/backend.yaml": app_files("backend", 80, host="api.example.com"),
+                     "all-in-one/all.yaml": app_files("frontend", 80) + "---\n"
+                                            + app_files("backend", 80, host="api.example.com")})
+    assert [files for _, files in units(tmp_path)] == [["all-in-one/all.yaml"],
+                                                       ["all-in-one/backend.yaml", "all-in-one/frontend.yaml"]]
+
+
+def test_a_directory_that_defines_nothing_twice_is_one_unit(tmp_path):
+    write(tmp_path, {"app/web.yaml": app_files("web", 80), "app/api.yaml": app_files("api", 80, host="api.x.com")})
+    [(name, files)] = units(tmp_path)
+    assert (name, files) == ("./app", ["app/api.yaml", "app/web.yaml"])
+    (cluster,) = units_of_paths([str(tmp_path)], Settings())
+    assert "kubectl apply -f" in cluster.units.units[0].reason
+
+
+# --- test fixtures that build on a shared base ------------------------------------------------------
+
+FIXTURE = """\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {{name: test}}
+    spec:
+      ingressClassName: nginx
+      rules:
+        - host: fixture.example.com
+          http:
+            paths: [{{path: {path}, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}]
+    """
+BASE = app_files("web", 8080).split("---")  # the Deployment and the Service, without the Ingress
+BASE = "---".join(BASE[:2])
+
+
+def test_fixtures_share_the_base_file_they_refer_to(tmp_path):
+    write(tmp_path, {"fixtures/base.yaml": BASE, "fixtures/case-1.yaml": FIXTURE.format(path="/one"),
+                     "fixtures/case-2.yaml": FIXTURE.format(path="/two")})
+    assert units(tmp_path) == [("./fixtures: case-1.yaml", ["fixtures/base.yaml", "fixtures/case-1.yaml"]),
+                               ("./fixtures: case-2.yaml", ["fixtures/base.yaml", "fixtures/case-2.yaml"])]
+    assert findings(tmp_path) == []
+
+
+def test_a_base_in_another_directory_joins_the_units_that_refer_to_it(tmp_path):
+    write(tmp_path, {"tests/base/manifests.yaml": BASE, "tests/case-1/ingress.yaml": FIXTURE.format(path="/one"),
+                     "tests/case-2/ingress.yaml": FIXTURE.format(path="/one")})
+    (cluster,) = units_of_paths([str(tmp_path)], Settings())
+    shared = {u.name.rsplit("/", 1)[-1]: [m for m in u.members if m.file.endswith("base/manifests.yaml")]
+              for u in cluster.units.units}
+    assert [len(shared[case]) for case in ("case-1", "case-2")] == [1, 1]
+    assert "routes to Service default/web" in shared["case-1"][0].reason
+    # two fixtures in different units claim one route: no conflict
+    assert only(check_paths([str(tmp_path)], Settings()).findings, "ingress-rule-conflict") == []
+
+
+def test_a_reference_defined_by_several_equally_near_files_shares_none(tmp_path):
+    write(tmp_path, {"x/a/app.yaml": BASE, "x/b/app.yaml": BASE, "x/c/ingress.yaml": FIXTURE.format(path="/")})
+    assert [files for _, files in units(tmp_path)] == [["x/a/app.yaml"], ["x/b/app.yaml"], ["x/c/ingress.yaml"]]
+
+
+# --- the workloads a Service is judged against --------------------------------------------------------
+
+SERVICE_WEB = """\
+    apiVersion: v1
+    kind: Service
+    metadata: {name: web}
+    spec:
+      selector: {app: web}
+      ports: [{name: http, port: 80, targetPort: http}]
+    """
+
+
+def deployment(name: str, port_name: str) -> str:
+    return f"""\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {{name: {name}}}
+        spec:
+          selector: {{matchLabels: {{app: web, track: {name}}}}}
+          template:
+            metadata: {{labels: {{app: web, track: {name}}}}}
+            spec:
+              containers: [{{name: c, image: x, ports: [{{name: {port_name}, containerPort: 8080}}]}}]
+        """
+
+
+def test_every_selected_workload_of_the_unit_is_judged_not_only_the_one_in_the_services_file(tmp_path):
+    # blue/green over two files of one directory: green lacks the named port
+    write(tmp_path, {"app/service.yaml": SERVICE_WEB + "---\n" + deployment("blue", "http"),
+                     "app/green.yaml": deployment("green", "web")})
+    [finding] = only(findings(tmp_path), "service-target-port-name-unresolved")
+    assert "Deployment green" in finding.message
+
+
+def test_across_units_only_the_nearest_workloads_are_judged(tmp_path):
+    write(tmp_path, {"examples/a/app.yaml": SERVICE_WEB + "---\n" + deployment("blue", "http"),
+                     "tests/far/app.yaml": deployment("other", "web")})
+    assert only(findings(tmp_path), "service-target-port-name-unresolved") == []
+    # with no workload of its own, the Service is judged against the nearest ones
+    write(tmp_path, {"examples/a/app.yaml": SERVICE_WEB})
+    [finding] = only(findings(tmp_path), "service-target-port-name-unresolved")
+    assert "Deployment other" in finding.message
+
+
+def test_node_ports_clash_only_within_a_unit(tmp_path):
+    node_port = """\
+        apiVersion: v1
+        kind: Service
+        metadata: {{name: {name}}}
+        spec:
+          type: NodePort
+          ports: [{{port: 80, nodePort: 30080}}]
+        """
+    write(tmp_path, {"a/svc.yaml": node_port.format(name="a"), "b/svc.yaml": node_port.format(name="b")})
+    assert only(findings(tmp_path), "node-port-conflict") == []
+    write(tmp_path, {"a/other.yaml": node_port.format(name="c")})
+    assert len(only(findings(tmp_path), "node-port-conflict")) == 1
+
+
+# --- configured units ---------------------------------------------------------------------------------
+
+def test_each_path_a_glob_matches_is_one_unit(tmp_path):
+    write(tmp_path, {"examples/one/a.yaml": BASE, "examples/two/b.yaml": FIXTURE.format(path="/"),
+                     "examples/two/deep/c.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n"})
+    assert units(tmp_path, units=["examples/*"], base_dir=str(tmp_path)) == [
+        ("examples/one", ["examples/one/a.yaml"]), ("examples/two", ["examples/two/b.yaml", "examples/two/deep/c.yaml"])]
+    together = units(tmp_path, units=[["examples/one", "examples/two"]], base_dir=str(tmp_path))
+    assert [len(files) for _, files in together] == [3]
+
+
+def test_files_no_entry_matches_are_inferred(tmp_path):
+    write(tmp_path, {"a/x.yaml": BASE, "b/y.yaml": BASE})
+    assert [name for name, _ in units(tmp_path, units=["a"], base_dir=str(tmp_path))] == ["a", "./b"]
+
+
+# --- the command line and the config file -----------------------------------------------------------------
+
+def test_show_units_prints_each_unit_its_files_and_why(tmp_path, monkeypatch):
+    write(tmp_path, {"fixtures/base.yaml": BASE, "fixtures/case-1.yaml": FIXTURE.format(path="/one"),
+                     "fixtures/case-2.yaml": FIXTURE.format(path="/two")})
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", "--show-units", "fixtures"])
+    assert result.exit_code == 0
+    assert "fixtures: case-1.yaml" in result.output
+    assert "alternative: Ingress default/test is also defined in case-2.yaml, differently" in result.output
+    assert "redefines nothing: applied with every alternative of its directory" in result.output
+    assert "2 units from 3 files; 1 directory split into alternatives" in result.output
+    data = json.loads(CliRunner().invoke(app, ["check", "--show-units", "-f", "json", "fixtures"]).output)
+    assert [(u["cluster"], u["name"], [f["path"] for f in u["files"]]) for u in data["units"]] == [
+        (0, "fixtures: case-1.yaml", ["fixtures/case-1.yaml", "fixtures/base.yaml"]),
+        (0, "fixtures: case-2.yaml", ["fixtures/case-2.yaml", "fixtures/base.yaml"])]
+    sarif = subprocess.run([sys.executable, "-m", "portlint", "check", "--show-units", "-f", "sarif", "fixtures"],
+                           capture_output=True, text=True, cwd=tmp_path)
+    assert sarif.returncode == 2 and "--show-units prints text or --format json" in sarif.stderr
+
+
+@pytest.mark.parametrize("units_value, accepted", [
+    ('["examples/*"]', True), ('[["a", "b"], "c/*"]', True), ('"examples"', False), ("[[]]", False), ("[3]", False)])
+def test_units_in_the_config_file_are_validated(tmp_path, units_value, accepted):
+    write(tmp_path, {"a/x.yaml": BASE, ".portlint.yaml": f"units: {units_value}\n"})
+    result = subprocess.run([sys.executable, "-m", "portlint", "check", "--show-units", "a"], capture_output=True,
+                            text=True, cwd=tmp_path)
+    assert result.returncode == (0 if accepted else 2), result.stderr
+    assert accepted or result.stderr.startswith("portlint: error: .portlint.yaml: units")
