@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 WORKLOAD_KINDS = ("Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
                   "ReplicationController", "Job", "CronJob")
 
@@ -130,6 +132,7 @@ LEGACY_GROUP = {
 }
 
 
+@lru_cache(maxsize=4096)
 def stored_resource(api_version: str, kind: str) -> tuple[str, str]:
     """(API group, kind) of the stored resource: versions do not matter, removed beta groups map to today's."""
     group = api_group(api_version)

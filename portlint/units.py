@@ -91,18 +91,22 @@ class Index:
         self.files_of: dict[Key, list[str]] = {}
         self.first_of: dict[tuple[str, Key], KubeObject] = {}
         self.refs_of: dict[str, list[Reference]] = {}
+        self.directory_of = {file: os.path.dirname(file) for file in self.files}
         self._resolvers: dict[int, list[str]] = {}
         self._fingerprints: dict[int, str] = {}
         self.steps = 0  # counted so tests can assert that inference grows linearly
         for obj in cluster.objects:
+            file = obj.file
             key = object_key(obj, scoped)
             if key is not None:
-                self.keys_of.setdefault(obj.file, set()).add(key)
+                self.keys_of.setdefault(file, set()).add(key)
                 definers = self.files_of.setdefault(key, [])
-                if not definers or definers[-1] != obj.file:  # a file's objects come one after another
-                    definers.append(obj.file)
-                self.first_of.setdefault((obj.file, key), obj)
-            self.refs_of.setdefault(obj.file, []).extend(references(obj, scoped))
+                if not definers or definers[-1] != file:  # a file's objects come one after another
+                    definers.append(file)
+                self.first_of.setdefault((file, key), obj)
+            found = list(references(obj, scoped))
+            if found:
+                self.refs_of.setdefault(file, []).extend(found)
 
     def resolvers(self, ref: Reference) -> list[str]:
         """The files that define what `ref` names (for a selector: the files of the selected workloads)."""
@@ -191,7 +195,7 @@ def infer(cluster: Cluster, files: list[str], settings: Settings | None = None) 
     drafts, rest = _configured(index.files, settings)
     by_directory: dict[str, list[str]] = {}
     for file in rest:
-        by_directory.setdefault(os.path.dirname(file), []).append(file)
+        by_directory.setdefault(index.directory_of[file], []).append(file)
     inferred = []
     for directory, members in by_directory.items():
         inferred += directory_units(directory, members, index)
@@ -268,7 +272,7 @@ def _attach_in_directory(draft: Draft, group: list[str], index: Index) -> None:
             found = index.resolvers(ref)
             if any(f in draft.members for f in found) or len(found) > MAX_DEFINERS:
                 continue
-            here = [f for f in found if os.path.dirname(f) == draft.directory
+            here = [f for f in found if index.directory_of.get(f) == draft.directory
                     and not index.keys_of.get(f, set()) & draft.keys]
             chosen = _smallest(here, index)
             if chosen:
@@ -290,7 +294,7 @@ def _attach_across_directories(drafts: list[Draft], index: Index) -> None:
     """The nearest definition of what a unit refers to and lacks, when it is one file of another directory."""
     nearest: dict[int, str | None] = {}
     for draft in drafts:
-        for file in [f for f in draft.members if os.path.dirname(f) == draft.directory]:
+        for file in [f for f in draft.members if index.directory_of.get(f) == draft.directory]:
             for ref in index.refs_of.get(file, ()):
                 if ref.key is None and ref.selector is None:
                     continue

@@ -357,3 +357,91 @@ def test_matching_every_finding_for_every_hop_would_be_caught(tmp_path, monkeypa
     small, large = (executed_lines(trace_paths, AllTarget(), [_one_host_ingress(tmp_path / str(n), n)])
                     for n in (30, 120))
     assert not _grows_linearly(small, large), (small, large)
+
+
+# --- apply-unit inference -------------------------------------------------------------------------------
+
+def _examples_tree(root, examples: int):
+    """`examples` directories under one folder, each with two alternatives that redefine one Service and an
+    Ingress routing to it, and a base file two levels up that every example's Ingress also routes to."""
+    (root / "shared").mkdir(parents=True)
+    (root / "shared" / "base.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: base}\nspec: {selector: {app: base}, ports: [{port: 80}]}\n")
+    for n in range(examples):
+        directory = root / "examples" / f"ex{n}"
+        directory.mkdir(parents=True)
+        for variant, port in (("a", 8080), ("b", 9090)):
+            (directory / f"{variant}.yaml").write_text(f"""\
+apiVersion: v1
+kind: Service
+metadata: {{name: web}}
+spec: {{selector: {{app: web-{n}}}, ports: [{{port: 80, targetPort: {port}}}]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {{name: web-{variant}}}
+spec:
+  rules:
+    - host: ex{n}.example.com
+      http:
+        paths:
+          - {{path: /, pathType: Prefix, backend: {{service: {{name: web, port: {{number: 80}}}}}}}}
+          - {{path: /base, pathType: Prefix, backend: {{service: {{name: base, port: {{number: 80}}}}}}}}
+""")
+        (directory / "app.yaml").write_text(f"""\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: web-{n}}}
+spec:
+  selector: {{matchLabels: {{app: web-{n}}}}}
+  template:
+    metadata: {{labels: {{app: web-{n}}}}}
+    spec: {{containers: [{{name: c, image: x, ports: [{{containerPort: 8080}}, {{containerPort: 9090}}]}}]}}
+""")
+
+
+def _inference_steps(root) -> tuple[int, int]:
+    from portlint.run import units_of_paths
+
+    (cluster,) = units_of_paths([str(root)], Settings())
+    return cluster.units.steps, len(cluster.units.units)
+
+
+@pytest.fixture(scope="module")
+def example_trees(tmp_path_factory) -> dict:
+    root = tmp_path_factory.mktemp("unit-scaling")
+    for size in (40, 160):
+        _examples_tree(root / str(size), size)
+    return root
+
+
+def test_unit_inference_grows_linearly_with_the_files_and_their_alternatives(trees, example_trees):
+    small, small_units = _inference_steps(example_trees / "40")
+    large, large_units = _inference_steps(example_trees / "160")
+    assert (small_units, large_units) == (2 * 40 + 1, 2 * 160 + 1)  # two alternatives per example, and shared/
+    assert small > 100 and 4 / 1.5 <= large / small <= 4 * 1.5, (small, large)
+    generated_small, _ = _inference_steps(trees[SMALL][0])
+    generated_large, _ = _inference_steps(trees[LARGE][0])
+    ratio = trees[LARGE][1] / trees[SMALL][1]
+    assert ratio / 1.5 <= generated_large / generated_small <= ratio * 1.5, (generated_small, generated_large)
+
+
+def test_a_pairwise_unit_inference_would_be_caught(example_trees, monkeypatch):
+    """The guard can fail: comparing every two files of a directory breaks the linear bound."""
+    from portlint import units
+
+    original = units.directory_units
+
+    def pairwise(directory, files, index):
+        index.steps += len(files) * len(files)
+        return original(directory, files, index)
+
+    monkeypatch.setattr(units, "directory_units", pairwise)
+    for size in (40, 160):
+        _examples_tree(example_trees / f"flat{size}" / "examples", 0)
+        for n in range(size):  # every example file in one directory
+            (example_trees / f"flat{size}" / "examples" / f"ex{n}.yaml").write_text(
+                f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{n}}}\n")
+    small, _ = _inference_steps(example_trees / "flat40")
+    large, _ = _inference_steps(example_trees / "flat160")
+    assert large / small > 4 * 1.5

@@ -31,6 +31,7 @@ class PodIndex:
         # per namespace, the workloads whose template labels failed validation (in part): unknown labels
         self._unreadable_labels: dict[str, list[Workload]] = defaultdict(list)
         self.lookups = 0  # counted so tests can assert that matching grows linearly
+        self._selected: dict[tuple, list[Workload]] = {}
         for workload in workloads:
             ns = workload.namespace
             for key, value in workload.pod_labels.static.items():
@@ -45,7 +46,17 @@ class PodIndex:
                 self._unreadable_labels[ns].append(workload)
 
     def select(self, namespace: str, selector: dict[str, str]) -> list[Workload]:
-        """The workloads in `namespace` whose pods a Service selector picks (empty selector: none)."""
+        """The workloads in `namespace` whose pods a Service selector picks (empty selector: none).
+
+        Apply-unit inference and several rules ask for the same selectors: each is answered once.
+        """
+        memo = (namespace, tuple(selector.items()))
+        found = self._selected.get(memo)
+        if found is None:
+            found = self._selected[memo] = self._select(namespace, selector)
+        return list(found)
+
+    def _select(self, namespace: str, selector: dict[str, str]) -> list[Workload]:
         candidates: dict[int, Workload] | None = None
         for key, value in selector.items():
             self.lookups += 1

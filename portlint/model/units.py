@@ -103,7 +103,8 @@ class UnitClaims:
 
     def claim(self, key: Hashable, obj: InFile, value: object) -> object | None:
         earlier = None
-        for unit in sorted(self._cluster.unit_ids(obj)):
+        units = self._cluster.unit_ids(obj)
+        for unit in units if len(units) == 1 else sorted(units):
             found = self._first.setdefault((key, unit), value)
             if found is not value and earlier is None:
                 earlier = found
@@ -195,8 +196,12 @@ class UnitQueries:
     def nearest(self, origin: InFile, candidates: Iterable[T]) -> list[T]:
         """The candidates in the origin's own unit(s), all of them; if none, the nearest across units."""
         candidates = list(candidates)
-        mine = self.unit_ids(origin)
-        same = [c for c in candidates if c.file == origin.file or self.unit_ids(c) & mine]
+        mine, of_file = self.unit_ids(origin), self.units.of_file
+        if len(mine) == 1:
+            (unit,) = mine
+            same = [c for c in candidates if unit in of_file(c.file)]
+        else:
+            same = [c for c in candidates if of_file(c.file) & mine]
         return same if same else nearest_by_directory(origin.file, candidates)
 
     def by_unit(self, items: Iterable, obj_of: Callable = lambda item: item) -> list[list]:
