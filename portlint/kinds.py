@@ -69,8 +69,10 @@ def model_kind(data: dict) -> str | None:
     carries its own pod template (a Rollout with spec.workloadRef has none: its Deployment is the workload)."""
     api_version, kind = data.get("apiVersion"), data.get("kind")
     found = builtin_kind(api_version, kind)
-    if found or not isinstance(api_version, str) or (api_group(api_version), kind) not in POD_TEMPLATE_KINDS:
+    if found or not isinstance(api_version, str) or not isinstance(kind, str):
         return found
+    if (api_group(api_version), kind) not in POD_TEMPLATE_KINDS:
+        return None
     spec = data.get("spec")
     return kind if isinstance(spec, dict) and spec.get("template") is not None else None
 
