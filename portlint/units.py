@@ -33,10 +33,10 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import PurePath
 from typing import Iterator
 
+from portlint.globs import GlobSet
 from portlint.kinds import api_group, stored_resource
 from portlint.loader import Mapping
 from portlint.model import ApplyUnit, ApplyUnits, Cluster, Ingress, KubeObject, Member, Service, Workload
@@ -342,8 +342,9 @@ def _configured(files: list[str], settings: Settings) -> tuple[list[Draft], list
     covered: set[str] = set()
     for number, entry in enumerate(settings.units):
         patterns = [entry] if isinstance(entry, str) else list(entry)
+        globs = UnitGlobs(patterns)
         for file in files:
-            match = _match(file, patterns, settings.base_dir)
+            match = globs.match(file, settings.base_dir)
             if match is None:
                 continue
             group = (number, match if isinstance(entry, str) else None)
@@ -357,20 +358,27 @@ def _configured(files: list[str], settings: Settings) -> tuple[list[Draft], list
     return list(drafts.values()), [f for f in files if f not in covered]
 
 
-def _match(file: str, patterns: list[str], base_dir: str) -> str | None:
-    """The shortest path (from base_dir) that contains `file` and matches one of the patterns."""
-    relative = PurePath(os.path.relpath(file, base_dir)).as_posix()
-    if relative.startswith("../"):
-        return None
-    parts = relative.split("/")
-    prefixes = ["."] + ["/".join(parts[:n]) for n in range(1, len(parts) + 1)]
-    for prefix in prefixes:
-        name = prefix.rsplit("/", 1)[-1]
-        for pattern in patterns:
-            pattern = pattern.removeprefix("./").rstrip("/") or "."
-            if fnmatchcase(prefix, pattern) if "/" in pattern or pattern == "." else fnmatchcase(name, pattern):
+class UnitGlobs:
+    """The globs of one `units:` entry, with the config's glob rules (gitignore's, as for `exclude`);
+    `.` names the config file's directory itself."""
+
+    def __init__(self, patterns: list[str]):
+        self.whole = any(p.removeprefix("./").strip("/") in ("", ".") for p in patterns)
+        self.globs = GlobSet("/" + p[2:] if p.startswith("./") else p for p in patterns)
+
+    def match(self, file: str, base_dir: str) -> str | None:
+        """The shortest path (from base_dir) that holds `file` and that a glob matches."""
+        relative = PurePath(os.path.relpath(file, base_dir)).as_posix()
+        if relative.startswith("../"):
+            return None
+        if self.whole:
+            return "."
+        parts = relative.split("/")
+        for n in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:n])
+            if self.globs.match(prefix, is_dir=n < len(parts)):
                 return prefix
-    return None
+        return None
 
 
 def _base(file: str) -> str:
