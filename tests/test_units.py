@@ -248,3 +248,16 @@ def test_units_in_the_config_file_are_validated(tmp_path, units_value, accepted)
                             text=True, cwd=tmp_path)
     assert result.returncode == (0 if accepted else 2), result.stderr
     assert accepted or result.stderr.startswith("portlint: error: .portlint.yaml: units")
+
+
+def test_hand_written_endpoints_back_a_selectorless_service_in_a_folder_of_fixtures(tmp_path):
+    # a multi-document fixture: the Service without a selector, and its EndpointSlice named by generateName
+    service = "apiVersion: v1\nkind: Service\nmetadata: {name: legacy-db}\nspec: {ports: [{port: 5432}]}\n"
+    slice_ = ("apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata:\n  generateName: legacy-db-\n"
+              "  labels: {kubernetes.io/service-name: legacy-db}\naddressType: IPv4\nports: [{port: 5432}]\n"
+              "endpoints: [{addresses: [10.0.0.7]}]\n")
+    write(tmp_path, {"fixtures/case-1.yaml": service + "---\n" + slice_ + "---\n" + FIXTURE.format(path="/one"),
+                     "fixtures/case-2.yaml": FIXTURE.format(path="/two"), "fixtures/base.yaml": BASE})
+    assert only(findings(tmp_path), "service-no-selector") == []
+    write(tmp_path, {"fixtures/case-1.yaml": service + "---\n" + FIXTURE.format(path="/one")})
+    assert len(only(findings(tmp_path), "service-no-selector")) == 1
