@@ -5,8 +5,8 @@ from kubernetes-sigs/gateway-api apis/v1 (shared_types.go ParentReference, gatew
 Listener and AllowedRoutes, httproute_types.go Hostnames):
 - a parentRef selects the Gateway's listeners whose name is its sectionName and whose port is its
   port (each when set); no such listener → the route is not accepted (NoMatchingParent). When the
-  input holds several definitions of the Gateway, the ones nearest to the route in the directory
-  tree count (as for a Service's workloads, ports.nearest);
+  input holds several definitions of the Gateway, those in the route's apply unit count, else the
+  nearest across units (as for a Service's workloads: Cluster.nearest, portlint/model/units.py);
 - a selected listener admits the route when allowedRoutes.namespaces allows the route's
   namespace (Same by default; All; Selector on the route's Namespace labels) and the route's kind
   is among allowedRoutes.kinds, or among the kinds the listener protocol carries when the list is
@@ -23,7 +23,6 @@ from weakref import WeakKeyDictionary
 
 from portlint.kinds import GATEWAY_API_GROUP
 from portlint.model import Cluster, Gateway, Listener, ParentRef, Route
-from portlint.ports import nearest
 from portlint.selectors import PodLabels
 
 # the route kinds each core listener protocol carries (GRPCRoute over HTTP/2: h2c on HTTP, ALPN on
@@ -150,8 +149,8 @@ _ATTACHMENTS: "WeakKeyDictionary[ParentRef, Attachment]" = WeakKeyDictionary()
 def attachment(cluster: Cluster, route: Route, parent: ParentRef) -> Attachment:
     """How `parent` (a Gateway parentRef of `route`) attaches; computed once for rules and trace."""
     if parent not in _ATTACHMENTS:
-        # of several definitions of the Gateway (variants in different directories), the nearest to the route
-        gateways = nearest(route, cluster.gateway_api.parent_gateways(route, parent))
+        # of several definitions of the Gateway (variants, examples): those applied with the route, else the nearest
+        gateways = cluster.nearest(route, cluster.gateway_api.parent_gateways(route, parent))
         fits = [_fit(cluster, gateway, listener, route)
                 for gateway in gateways for listener in gateway.listeners if selects(parent, listener)]
         _ATTACHMENTS[parent] = Attachment(route, parent, gateways, fits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from portlint.checks.ingress import _operator_may_create
+from portlint.checks.ingress_backends import _operator_may_create
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.kinds import GATEWAY_API_GROUP
