@@ -78,16 +78,21 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
     return report
 
 
-def units_of_paths(paths: list[str], settings: Settings) -> list[Cluster]:
-    """The clusters of `check_paths`, with their apply units but no rule run: for `--show-units`."""
-    clusters = []
+def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, render.Inputs]]:
+    """For `--show-units`: each check group's raw files as a cluster with its apply units, and the group's
+    input stage (the kustomization roots and charts rendered as clusters of their own, the files skipped).
+    Nothing is rendered and no rule runs."""
+    groups = []
+    session = render.Session(settings.render, settings.kustomize_binary, settings.helm_binary,
+                             settings.helm_values, settings.namespace)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)
     for group in cluster_groups(paths, settings):
-        loaded = parallel.load_files(_files(group, path_filter), settings.namespace)
+        inputs = session.plan(_files(group, path_filter), group)
+        loaded = parallel.load_files(inputs.raw_files, settings.namespace)
         cluster, _invalid = builder.build_cluster(loaded.documents, settings.namespace)
         cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
-        clusters.append(cluster)
-    return clusters
+        groups.append((cluster, inputs))
+    return groups
 
 
 def _files(paths: list[str], path_filter: PathFilter) -> list[str]:

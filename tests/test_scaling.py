@@ -403,7 +403,7 @@ spec:
 def _inference_steps(root) -> tuple[int, int]:
     from portlint.run import units_of_paths
 
-    (cluster,) = units_of_paths([str(root)], Settings())
+    ((cluster, _inputs),) = units_of_paths([str(root)], Settings())
     return cluster.units.steps, len(cluster.units.units)
 
 

@@ -56,7 +56,7 @@ def app_files(name: str, port: int, host: str = "demo.example.com", service_port
 
 
 def units(tmp_path, **settings):
-    (cluster,) = units_of_paths([str(tmp_path)], Settings(**settings))
+    ((cluster, _inputs),) = units_of_paths([str(tmp_path)], Settings(**settings))
     return [(u.name.replace(str(tmp_path), "."), sorted(m.file.replace(str(tmp_path) + "/", "") for m in u.members))
             for u in cluster.units.units]
 
@@ -98,7 +98,7 @@ def test_a_directory_that_defines_nothing_twice_is_one_unit(tmp_path):
     write(tmp_path, {"app/web.yaml": app_files("web", 80), "app/api.yaml": app_files("api", 80, host="api.x.com")})
     [(name, files)] = units(tmp_path)
     assert (name, files) == ("./app", ["app/api.yaml", "app/web.yaml"])
-    (cluster,) = units_of_paths([str(tmp_path)], Settings())
+    ((cluster, _inputs),) = units_of_paths([str(tmp_path)], Settings())
     assert "kubectl apply -f" in cluster.units.units[0].reason
 
 
@@ -130,7 +130,7 @@ def test_fixtures_share_the_base_file_they_refer_to(tmp_path):
 def test_a_base_in_another_directory_joins_the_units_that_refer_to_it(tmp_path):
     write(tmp_path, {"tests/base/manifests.yaml": BASE, "tests/case-1/ingress.yaml": FIXTURE.format(path="/one"),
                      "tests/case-2/ingress.yaml": FIXTURE.format(path="/one")})
-    (cluster,) = units_of_paths([str(tmp_path)], Settings())
+    ((cluster, _inputs),) = units_of_paths([str(tmp_path)], Settings())
     shared = {u.name.rsplit("/", 1)[-1]: [m for m in u.members if m.file.endswith("base/manifests.yaml")]
               for u in cluster.units.units}
     assert [len(shared[case]) for case in ("case-1", "case-2")] == [1, 1]
@@ -261,3 +261,13 @@ def test_hand_written_endpoints_back_a_selectorless_service_in_a_folder_of_fixtu
     assert only(findings(tmp_path), "service-no-selector") == []
     write(tmp_path, {"fixtures/case-1.yaml": service + "---\n" + FIXTURE.format(path="/one")})
     assert len(only(findings(tmp_path), "service-no-selector")) == 1
+
+
+def test_show_units_lists_kustomization_roots_as_clusters_of_their_own(tmp_path):
+    write(tmp_path, {"overlay/kustomization.yaml": "resources: [app.yaml]\n", "overlay/app.yaml": BASE,
+                     "raw/ingress.yaml": FIXTURE.format(path="/")})
+    result = subprocess.run([sys.executable, "-m", "portlint", "check", "--show-units", "-f", "json", "."],
+                            capture_output=True, text=True, cwd=tmp_path)
+    data = json.loads(result.stdout)
+    assert [(u["name"], u["rendered"], [f["path"] for f in u["files"]]) for u in data["units"]] == [
+        ("overlay", True, ["overlay/app.yaml", "overlay/kustomization.yaml"]), ("./raw", False, ["./raw/ingress.yaml"])]
