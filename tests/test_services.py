@@ -630,14 +630,3 @@ def test_a_custom_resource_named_like_a_selector_value_does_not_hide_a_selector_
                 deployment(name="httpbin", labels="app: httbin"))
     [finding] = only(lint(text), "service-selector-no-match")
     assert "app=httbin" in finding.hint
-
-
-def test_a_selector_that_shares_nothing_with_the_units_pods_fronts_another_install():
-    # a Service for exporter pods a chart installs, next to the input's own Deployment in the namespace
-    exporter = service(name="dcgm", selector="app.kubernetes.io/name: dcgm-exporter", ports="- {port: 9400}")
-    assert only(lint(docs(exporter, deployment(name="adapter", labels="app: adapter"))),
-                "service-selector-no-match") == []
-    # a label key or value the pods do use, or a key a typo away: a break
-    for labels in ("app.kubernetes.io/name: adapter", "name: dcgm-exporter", "app.kubernetes.io/nme: x"):
-        assert len(only(lint(docs(exporter, deployment(name="adapter", labels=labels))),
-                        "service-selector-no-match")) == 1, labels

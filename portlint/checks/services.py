@@ -122,23 +122,16 @@ def _made_by_an_operator(service: Service, stamped: dict[str, list[set[str]]]) -
 
 
 def _pods_come_from_elsewhere(cluster: Cluster, service: Service) -> bool:
-    """No namespace has a match, and the Service's selector is written for pods the input does not run.
+    """Nothing applied with the Service runs pods in its namespace, and no namespace has a match.
 
     Such a Service fronts pods installed by other means (a managed add-on, another Helm release,
-    the base application a workshop module builds on). The evidence: its apply unit — its own
-    files and the ones they refer to — holds no pod template in its namespace; or the pods the
-    input does run there share nothing with the selector, not one label key (or a key a typo
-    away) and not one value. A selector that misses pods it resembles is still reported, and so
-    are pods in the wrong namespace.
+    the base application a workshop module builds on): its apply unit — its own files and the
+    ones they refer to — holds no pod template in its namespace. A selector that misses pods its
+    unit does hold is still reported, and so are pods in the wrong namespace.
     """
-    namespace, selector = service.namespace, service.selector
-    if set.intersection(*(cluster.pods.namespaces_with(k, v) for k, v in selector.items())):
+    if cluster.unit_holds(service, ALL_WORKLOAD_KINDS, service.namespace):
         return False
-    if not cluster.unit_holds(service, ALL_WORKLOAD_KINDS, namespace):
-        return True
-    keys, values = cluster.pods.keys(namespace), cluster.pods.all_values(namespace)
-    return not any(key in keys or any(similar(k, key) for k in keys) or value in values
-                   for key, value in selector.items())
+    return not set.intersection(*(cluster.pods.namespaces_with(k, v) for k, v in service.selector.items()))
 
 
 def _is_traffic_split_apex(cluster: Cluster, service: Service) -> bool:

@@ -23,8 +23,6 @@ class PodIndex:
         self._by_dynamic_key: dict[tuple[str, str], list[Workload]] = defaultdict(list)
         self._values: dict[tuple[str, str], set[str]] = defaultdict(set)
         self._namespaces: dict[tuple[str, str], set[str]] = defaultdict(set)
-        self._keys: dict[str, set[str]] = defaultdict(set)  # namespace -> every label key of its pods
-        self._all_values: dict[str, set[str]] = defaultdict(set)  # namespace -> every label value of its pods
         self._order = {id(w): n for n, w in enumerate(workloads)}
         self._near_values: dict[tuple[str, str], NearMisses] = {}
         self.namespaces = {w.namespace for w in workloads}  # namespaces that hold any pod template
@@ -38,8 +36,6 @@ class PodIndex:
                 self._by_label[ns, key, value].append(workload)
                 self._values[ns, key].add(value)
                 self._namespaces[key, value].add(ns)
-                self._keys[ns].add(key)
-                self._all_values[ns].add(value)
             for key in workload.pod_labels.dynamic:
                 self._by_dynamic_key[ns, key].append(workload)
             if not workload.labels_readable:
