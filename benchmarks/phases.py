@@ -19,8 +19,10 @@ import time
 
 def _discover(state: dict) -> None:
     from portlint import run
+    from portlint.globs import PathFilter
 
-    state["files"] = run._files([state["tree"]], state["settings"])
+    settings = state["settings"]
+    state["files"] = run._files([state["tree"]], PathFilter(settings.exclude, settings.base_dir, settings.gitignore))
 
 
 def _read(state: dict) -> None:
@@ -53,6 +55,12 @@ def _model(state: dict) -> None:
                                                                state["settings"].namespace)
 
 
+def _units(state: dict) -> None:
+    from portlint import units
+
+    state["cluster"].set_units(units.infer(state["cluster"], list(state["loaded"].sources), state["settings"]))
+
+
 def _rules(state: dict) -> None:
     from portlint import engine
 
@@ -79,7 +87,7 @@ def _report(state: dict) -> None:
 
 
 PHASES = [("discover", _discover), ("read", _read), ("parse (loader)", _parse), ("schema", _schema),
-          ("model", _model), ("rules", _rules), ("suppress", _suppress), ("report json", _report)]
+          ("model", _model), ("units", _units), ("rules", _rules), ("suppress", _suppress), ("report json", _report)]
 
 
 def floor(texts: list[str], read: str) -> None:
