@@ -270,6 +270,7 @@ def _document(get) -> tuple[object, list]:
     node = positions = frame = start = None
     is_mapping = False
     key, key_line, key_column = _MISSING, 0, 0
+    root = None  # the document's root mapping or sequence, once it opens
     deferred = None  # a construction error, raised at the document's end as PyYAML raises it after composing
     while True:
         event = get()

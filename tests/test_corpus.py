@@ -158,8 +158,11 @@ def test_real2_example_collections_are_split_into_their_alternatives(report2):
     assert [relative2(f).rsplit("/", 1)[-1] for f in httproute.files] == ["httproute.yaml", "deployment.yaml"]
 
 
-def test_real2_ingress_fixtures_without_services_are_info(report2):
+def test_real2_ingress_and_route_fixtures_without_services_are_info(report2):
+    """ingress2gateway's converter fixtures: Ingresses and routes whose units hold no Service or workload there."""
     lowered = [f for f in report2.findings if f.downgrade]
-    assert len(lowered) == 12 and all("ingress2gateway/pkg/i2gw/providers/" in f.file for f in lowered)
+    assert collections.Counter(f.rule for f in lowered) == {"ingress-backend-service-missing": 12,
+                                                            "route-backend-service-missing": 22}
+    assert all("ingress2gateway/pkg/i2gw/providers/" in f.file for f in lowered)
     assert {f.severity for f in lowered} == {"info"}
 

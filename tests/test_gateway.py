@@ -330,6 +330,18 @@ def test_a_backend_in_another_namespace_that_the_input_does_not_hold_is_not_repo
     assert rules_of(text, "route-backend-service-missing", "route-backend-not-permitted") == []
 
 
+def test_a_route_over_a_separately_installed_app_is_info_with_the_reason():
+    # the route's unit holds no Service and no workload of namespace shop: its backends are installed elsewhere
+    [finding] = only(lint(gateway(HTTP_ALL) + route(backends="[{name: frontend, port: 80}]")),
+                     "route-backend-service-missing")
+    assert finding.severity == "info" and finding.downgrade.default == "error"
+    assert "nothing applied with this HTTPRoute (its apply unit) runs in namespace shop" in finding.downgrade.reason
+    # with the app's Service and Deployment beside it, a backend that names none of them is an error
+    [beside] = only(lint(gateway(HTTP_ALL) + route(backends="[{name: frontend, port: 80}]") + APP),
+                    "route-backend-service-missing")
+    assert beside.severity == "error" and beside.downgrade is None
+
+
 def test_the_hint_names_the_namespace_that_has_the_service():
     text = gateway(HTTP_ALL) + route() + APP.replace("namespace: shop", "namespace: web")
     [finding] = only(lint(text), "route-backend-service-missing")

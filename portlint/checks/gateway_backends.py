@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from portlint.checks.ingress_backends import _operator_may_create
+from portlint.checks.ingress_backends import SERVING_KINDS, _operator_may_create
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.kinds import GATEWAY_API_GROUP
@@ -49,15 +49,24 @@ def route_backend_service_missing(cluster: Cluster, settings: Settings) -> Itera
             continue  # a Service whose name failed validation may be this one
         if _managed_elsewhere(cluster, route, backend):
             continue
-        yield route.finding(
+        here, elsewhere = names_by_namespace.get(namespace, []), namespaces_by_name.get(name, [])
+        finding = route.finding(
             f"backendRef of {_where(route, route_rule)} names Service {name!r}, which does not exist in namespace "
             f"{namespace}: requests for it get a 500 (BackendNotFound)",
-            _missing_hint(route, backend, names_by_namespace.get(namespace, []), namespaces_by_name.get(name, [])),
-            at=backend, key="name")
+            _missing_hint(route, backend, here, elsewhere), at=backend, key="name")
+        if not elsewhere and not _close(here, name) and not cluster.unit_holds(route, SERVING_KINDS, namespace):
+            finding.downgraded("info", f"nothing applied with this {route.ref.kind} (its apply unit) runs in "
+                                       f"namespace {namespace}: no Service and no workload there, so its backends "
+                                       f"come from a separate install (a base application, another release)")
+        yield finding
+
+
+def _close(names: list[str], name: str) -> list[str]:
+    return sorted(n for n in names if similar(n, name))
 
 
 def _missing_hint(route: Route, backend: BackendRef, here: list[str], elsewhere: list[str]) -> str:
-    close = sorted(n for n in here if similar(n, backend.name))
+    close = _close(here, backend.name)
     if close:
         return f"Service {close[0]!r} exists in namespace {backend.namespace}: did you mean it? Names are case-sensitive"
     elsewhere = sorted(elsewhere)
