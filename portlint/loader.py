@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -18,10 +17,10 @@ import yaml
 
 from portlint import progress
 from portlint.findings import Finding
+from portlint.limits import MAX_FILE_BYTES, Refused, read_file, read_stream
 from portlint.parse import Mapping, Sequence, parse_all
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
-MAX_FILE_BYTES = 32 * 1024 * 1024
 # A document whose aliases expand to more nodes than this is refused ("billion laughs"): anything
 # that walks it (a validator printing a value, a reporter) would otherwise run for hours.
 MAX_EXPANDED_NODES = 1_000_000
@@ -39,14 +38,19 @@ class Source:
     text: str | None = None
     directives: dict[int, str] = field(default_factory=dict)  # line → text, for lines that mention "portlint:"
     _lines: list[str] | None = field(default=None, repr=False)
+    # outside the checked paths (a symbolic link leading out of them, a config `paths` entry outside the
+    # config file's directory): checked, but its lines are never printed
+    outside: bool = False
 
     def line_text(self, line: int) -> str | None:
+        if self.outside:
+            return None
         if self._lines is None:
             text = self.text
             if text is None:
                 try:
-                    text = _decode(_read_bytes(self.path))[0]
-                except (OSError, UnicodeError):
+                    text = _decode(read_file(self.path))[0]
+                except (OSError, UnicodeError, Refused):  # it changed since it was read
                     text = ""
             self._lines = text.splitlines()
         if 1 <= line <= len(self._lines):
@@ -73,33 +77,54 @@ class LoadResult:
     findings: list[Finding] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)
     files: int = 0
+    notes: list[str] = field(default_factory=list)  # how the files were read, for stderr (a failed worker)
+
+
+@dataclass
+class Discovered:
+    """What the PATH arguments expand to, and what a directory walk could not read or did not follow."""
+
+    files: list[str] = field(default_factory=list)  # in order, each file once
+    missing: list[str] = field(default_factory=list)  # PATH arguments that do not exist
+    unreadable: list[Finding] = field(default_factory=list)  # directories that could not be listed
+    outside: dict[str, str] = field(default_factory=dict)  # file → where its symbolic link leads, outside the roots
+    unfollowed: list[str] = field(default_factory=list)  # symbolic links to directories (never followed: no loops)
+    hidden: set[str] = field(default_factory=set)  # files outside the roots (by a link, or a PATH outside them)
 
 
 def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
-    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths).
+    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths)."""
+    found = explore(paths, skip)
+    return found.files, found.missing
 
-    A file reached twice (`portlint check . deploy/`, or a file named twice) is read once.
-    `skip(path, is_dir)` prunes what a directory walk finds (exclude globs, .gitignore); a
-    path named as an argument is never skipped.
-    """
-    found: list[str] = []
-    missing: list[str] = []
+
+def explore(paths: list[str], skip=None, roots: list[str] | None = None) -> Discovered:
+    """Expand PATH arguments into files, sorted per directory, walking directories without recursion
+    (a chain of any depth is fine). A file reached twice (`portlint check . deploy/`, a file named
+    twice, a symbolic link to a file also found) is read once. `skip(path, is_dir)` prunes what a
+    walk finds (exclude globs, .gitignore); a path named as an argument is never skipped. What lies
+    outside `roots` (default: `paths`) is `hidden`: the files of a PATH outside them, and walked
+    symbolic links that lead out of them, which are also listed in `outside`."""
+    found = Discovered()
+    real_roots = [os.path.realpath(p) for p in (roots if roots is not None else paths) if p != STDIN]
+    seen: set[str] = set()
     for path in paths:
         if path == STDIN:
-            found.append(STDIN)
+            files = [(STDIN, STDIN)]
         elif os.path.isdir(path):
-            found.extend(_walk(path, skip))
+            files = _walk(path, skip, real_roots, found)
         elif os.path.exists(path) or os.path.islink(path):
-            found.append(path)
+            files = [(path, os.path.realpath(path))]
         else:
-            missing.append(path)
-    files, seen = [], set()
-    for path in found:
-        key = path if path == STDIN else os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            files.append(path)
-    return files, missing
+            found.missing.append(path)
+            continue
+        if path != STDIN and not _inside(os.path.realpath(path), real_roots):
+            found.hidden.update(file for file, _ in files)
+        for file, key in files:
+            if key not in seen:
+                seen.add(key)
+                found.files.append(file)
+    return found
 
 
 def missing(paths: list[str]) -> list[str]:
@@ -107,15 +132,57 @@ def missing(paths: list[str]) -> list[str]:
     return [p for p in paths if p != STDIN and not os.path.exists(p) and not os.path.islink(p)]
 
 
-def _walk(root: str, skip=None) -> Iterator[str]:
-    for directory, subdirs, names in os.walk(root):
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith(".")
-                            and not (skip and skip(os.path.join(directory, d), True)))
-        for name in sorted(names):
-            if (name.endswith(YAML_SUFFIXES) or name == KUSTOMIZATION_FILE) and not name.startswith("."):
-                path = os.path.join(directory, name)
-                if not (skip and skip(path, False)):
-                    yield path
+def _walk(root: str, skip, real_roots: list[str], found: Discovered) -> list[tuple[str, str]]:
+    """(file, its real path) below `root`, depth first and sorted as os.walk gives them, from a stack
+    instead of recursion. A directory that cannot be listed is a finding; hidden entries are skipped;
+    symbolic links to directories are not followed. Real paths come from each directory's, so only
+    a root and a symbolic link cost a realpath."""
+    files: list[tuple[str, str]] = []
+    stack = [(root, os.path.realpath(root))]
+    while stack:
+        directory, real = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as error:
+            found.unreadable.append(_file_finding(
+                "yaml-syntax-error", directory, f"cannot read directory: {error.strerror or error}; "
+                "the files below it were not checked", "make it readable, or exclude it"))
+            continue
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            path = os.path.join(directory, name)
+            if _is_directory(entry):
+                if skip and skip(path, True):
+                    continue
+                if entry.is_symlink():
+                    found.unfollowed.append(path)
+                else:
+                    subdirectories.append((path, os.path.join(real, name)))
+            elif (name.endswith(YAML_SUFFIXES) or name == KUSTOMIZATION_FILE) and not (skip and skip(path, False)):
+                target = os.path.join(real, name)
+                if entry.is_symlink():
+                    target = os.path.realpath(path)
+                    if not _inside(target, real_roots) and _inside(real, real_roots):
+                        found.outside[path] = target
+                        found.hidden.add(path)
+                files.append((path, target))
+        stack.extend(reversed(subdirectories))
+    return files
+
+
+def _is_directory(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symbolic link loop: the loader reports it as a file
+        return False
+
+
+def _inside(path: str, real_roots: list[str]) -> bool:
+    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots)
 
 
 def load_paths(paths: list[str]) -> LoadResult:
@@ -142,10 +209,10 @@ def load_text(text: str, path: str = "<string>") -> LoadResult:
 def _load_file(path: str, result: LoadResult) -> None:
     display = "<stdin>" if path == STDIN else path
     try:
-        raw = sys.stdin.buffer.read() if path == STDIN else _read_bytes(path)
+        raw = _read_stdin() if path == STDIN else read_file(path)
         text, _encoding = _decode(raw)
-    except _Refused as refused:
-        result.findings.append(_file_finding("yaml-syntax-error", display, str(refused)))
+    except Refused as refused:
+        result.findings.append(_file_finding("yaml-syntax-error", display, f"{refused}; skipped"))
         return
     except OSError as error:
         result.findings.append(_file_finding(
@@ -161,18 +228,18 @@ def _load_file(path: str, result: LoadResult) -> None:
     _load_source(source, text, result)
 
 
-class _Refused(Exception):
-    pass
+class StdinError(Exception):
+    """Standard input cannot be checked at all (closed, or endless): a usage error, not a finding."""
 
 
-def _read_bytes(path: str) -> bytes:
-    info = os.stat(path)
-    if not stat.S_ISREG(info.st_mode):
-        raise _Refused("not a regular file (a FIFO, socket or device); skipped")
-    if info.st_size > MAX_FILE_BYTES:
-        raise _Refused(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB; skipped")
-    with open(path, "rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
+def _read_stdin() -> bytes:
+    if sys.stdin is None:
+        raise StdinError("stdin is closed; give files or directories to check instead of '-'")
+    try:
+        return read_stream(getattr(sys.stdin, "buffer", sys.stdin))
+    except Refused:
+        raise StdinError(f"stdin holds more than {MAX_FILE_BYTES // (1024 * 1024)} MiB; refused "
+                         "(check the files themselves, or split the input)") from None
 
 
 def _decode(raw: bytes) -> tuple[str, str]:
@@ -209,7 +276,10 @@ def parse_yaml(text: str) -> list:
 
 def _parse_all(text: str) -> list[tuple[object, list]]:
     """Each document's value and its duplicate keys (key, line, column); raises yaml.YAMLError."""
-    return parse_all(text)
+    try:
+        return parse_all(text)
+    except ValueError:  # int() refuses more than 4,300 digits (sys.get_int_max_str_digits)
+        raise yaml.YAMLError("a number with more than 4,300 digits cannot be read") from None
 
 
 def _load_chunks(source: Source, text: str, result: LoadResult) -> None:
@@ -223,16 +293,16 @@ def _load_chunks(source: Source, text: str, result: LoadResult) -> None:
         try:
             parsed = _parse_all(chunk)
         except yaml.YAMLError as error:
-            result.findings.append(_syntax_finding(source, error, text))
+            result.findings.append(_syntax_finding(source, error, text, line_offset + 1))
             index += 1
             continue
         _add_documents(source, parsed, index, result)
         index += max(1, len(parsed))
 
 
-def _syntax_finding(source: Source, error: yaml.YAMLError, text: str) -> Finding:
+def _syntax_finding(source: Source, error: yaml.YAMLError, text: str, chunk_line: int = 1) -> Finding:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (chunk_line, 1)
     problem = getattr(error, "problem", None) or str(error).splitlines()[0]
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context else str(problem)

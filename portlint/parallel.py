@@ -2,21 +2,33 @@
 
 Parsing YAML is most of a run, and one CPython process uses one core. For a large input the
 files are split by size: this process parses the first part while a forked worker parses the
-rest and sends its documents back pickled. The documents are concatenated in file order, so
-every later step sees exactly what a serial read gives (tests/test_parallel.py checks it).
+rest and sends its documents back pickled through a pipe. The documents are concatenated in file
+order, so every later step sees exactly what a serial read gives (tests/test_parallel.py checks it).
 Small inputs are read serially: there the fork and the pickling would cost more than they save.
+
+The worker is only ever a speed-up. When it cannot be forked (`ulimit -u`), dies, or sends
+something incomplete, its share is read here, serially, and a note says so: the report is the
+same. It never outlives this process (the kernel kills it when its parent dies, and this process
+kills it on the way out, on SIGTERM too), and it holds none of the standard streams, so a pipe
+reading portlint's output ends when portlint does.
 """
 
 from __future__ import annotations
 
 import os
+import pickle
+import signal
 import sys
 
 from portlint import loader, schema
+from portlint.limits import MAX_NESTING
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 # The worker also pays for pickling what it read, so it gets the smaller share.
 WORKER_SHARE = 0.44
+# Pickling recurses a few frames per level of nesting; the loader allows MAX_NESTING levels.
+WORKER_RECURSION_LIMIT = 10 * MAX_NESTING
+_PR_SET_PDEATHSIG = 1
 
 
 def load_files(files: list[str], namespace: str = "default") -> loader.LoadResult:
@@ -24,19 +36,130 @@ def load_files(files: list[str], namespace: str = "default") -> loader.LoadResul
     if not _worth_it(files):
         return loader.load_files(files)
     head, tail = _split(files)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        pending = pool.submit(_read_and_validate, tail, namespace)
+    worker, problem = Worker.start(tail, namespace)
+    try:
         result = _read_and_validate(head, namespace)
-        return merge(result, pending.result())
+        rest, problem = worker.result() if worker else (None, problem)
+    finally:
+        if worker:
+            worker.stop()
+    if rest is None:
+        rest = _read_and_validate(tail, namespace)
+        result.notes.append(f"the second reader {problem}; its {len(tail)} files were read in this process")
+    return merge(result, rest)
 
 
 def _read_and_validate(files: list[str], namespace: str) -> loader.LoadResult:
     result = loader.load_files(files)
     schema.validate_all(result.documents, namespace)
     return result
+
+
+class Worker:
+    """A forked process that reads and validates `files` and writes the pickled LoadResult to a pipe."""
+
+    def __init__(self, pid: int, pipe: int):
+        self.pid, self._pipe = pid, pipe
+        self._status: int | None = None  # its wait status, once reaped
+
+    @classmethod
+    def start(cls, files: list[str], namespace: str) -> tuple[Worker | None, str]:
+        """The running worker, or None and why it could not be started."""
+        try:
+            readable, writable = os.pipe()
+        except OSError as error:
+            return None, f"could not be started ({error.strerror or error})"
+        parent = os.getpid()
+        try:
+            pid = os.fork()
+        except OSError as error:
+            os.close(readable)
+            os.close(writable)
+            return None, f"could not be started ({error.strerror or error})"
+        if pid == 0:  # the worker: never returns
+            os.close(readable)
+            _work(files, namespace, writable, parent)
+        os.close(writable)
+        return cls(pid, readable), ""
+
+    def result(self) -> tuple[loader.LoadResult | None, str]:
+        """What the worker read, or None and what went wrong."""
+        try:
+            with open(self._pipe, "rb", closefd=False) as pipe:
+                result = pickle.load(pipe)
+        except (EOFError, pickle.UnpicklingError, OSError, ValueError, AttributeError, ImportError):
+            result = None
+        status = self._reap()
+        if isinstance(result, loader.LoadResult) and status == 0:
+            return result, ""
+        return None, f"failed ({_describe(status)})"
+
+    def stop(self) -> None:
+        """Kill the worker if it still runs (portlint is interrupted, or it broke), and reap it."""
+        os.close(self._pipe)
+        if self.pid:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self._reap()
+
+    def _reap(self) -> int | None:
+        while self.pid:
+            try:
+                _, self._status = os.waitpid(self.pid, 0)
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                pass
+            self.pid = 0
+        return self._status
+
+
+def _work(files: list[str], namespace: str, pipe: int, parent: int) -> None:
+    """The worker's life: read, send, exit. It must never run the parent's code after the fork."""
+    code = 1
+    try:
+        _detach(parent)
+        sys.setrecursionlimit(max(sys.getrecursionlimit(), WORKER_RECURSION_LIMIT))
+        result = _read_and_validate(files, namespace)
+        with open(pipe, "wb") as stream:
+            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
+    except BaseException:  # noqa: BLE001 - any failure is the parent's cue to read these files itself
+        pass
+    finally:
+        os._exit(code)
+
+
+def _detach(parent: int) -> None:
+    """Die with the parent, leave signals to their defaults, and let go of stdin, stdout and stderr."""
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+        signal.signal(number, signal.SIG_DFL)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the parent still kills the worker on every way out it can handle
+    if os.getppid() != parent:  # the parent died before the death signal was armed
+        os._exit(1)
+    null = os.open(os.devnull, os.O_RDWR)
+    for descriptor in (0, 1, 2):
+        os.dup2(null, descriptor)
+    os.close(null)
+
+
+def _describe(status: int | None) -> str:
+    if status is None:
+        return "it vanished"
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            return f"killed by {signal.Signals(number).name}"
+        except ValueError:
+            return f"killed by signal {number}"
+    return f"exit status {os.WEXITSTATUS(status)}"
 
 
 def _worth_it(files: list[str]) -> bool:
@@ -76,4 +199,5 @@ def merge(first: loader.LoadResult, second: loader.LoadResult) -> loader.LoadRes
     first.findings.extend(second.findings)
     first.sources.update(second.sources)
     first.files += second.files
+    first.notes.extend(second.notes)
     return first

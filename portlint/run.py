@@ -26,6 +26,8 @@ class Report:
     inputs: list[render.Inputs] = field(default_factory=list)  # per group: what was rendered, skipped, read raw
     rendered: list[render.Rendered] = field(default_factory=list)  # the rendered roots and charts
     render_seconds: float = 0.0  # wall time spent in kustomize and helm
+    input_files: list[str] = field(default_factory=list)  # every file found ('-' for stdin): no output lands on one
+    notes: list[str] = field(default_factory=list)  # what the CLI says on stderr about how the input was read
 
     def file_of(self, obj) -> str:
         """Where an object is written: its file, or for a rendered object the source file it came from
@@ -55,12 +57,15 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
                              settings.helm_values, settings.namespace)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)  # globs compiled once
     # the input stage: paths → kustomization roots and Helm charts to render, and the raw files
-    plans = [(group, session.plan(_files(group, path_filter), group)) for group in cluster_groups(paths, settings)]
+    groups = cluster_groups(paths, settings)
+    found = [_files(group, path_filter, settings.roots or paths) for group in groups]
+    plans = [(group, session.plan(files.files, group)) for group, files in zip(groups, found)]
     progress.reading(sum(len(inputs.raw_files) for _group, inputs in plans))
     session.build([inputs for _group, inputs in plans])  # every group's roots at once, in parallel
-    for group, inputs in plans:
+    for (group, inputs), files in zip(plans, found):
         report.inputs.append(inputs)
         loaded = parallel.load_files(inputs.raw_files, settings.namespace)
+        _note_inputs(files, loaded, report)
         _name_stdin(loaded, settings.stdin_filename)
         progress.checking(len(loaded.documents))
         _check_loaded(loaded, settings, report)
@@ -87,7 +92,7 @@ def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, 
                              settings.helm_values, settings.namespace)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)
     for group in cluster_groups(paths, settings):
-        inputs = session.plan(_files(group, path_filter), group)
+        inputs = session.plan(_files(group, path_filter, settings.roots or paths).files, group)
         loaded = parallel.load_files(inputs.raw_files, settings.namespace)
         cluster, _invalid = builder.build_cluster(loaded.documents, settings.namespace)
         cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
@@ -95,10 +100,31 @@ def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, 
     return groups
 
 
-def _files(paths: list[str], path_filter: PathFilter) -> list[str]:
+def _files(paths: list[str], path_filter: PathFilter, roots: list[str]) -> loader.Discovered:
     """The files to read: `exclude` globs and .gitignore prune the directory walk, never a file named explicitly."""
-    files, _missing = loader.discover(paths, path_filter.skips if path_filter else None)
-    return files
+    return loader.explore(paths, path_filter.skips if path_filter else None, roots)
+
+
+def _note_inputs(found: loader.Discovered, loaded: loader.LoadResult, report: Report) -> None:
+    """Directories that could not be listed are findings; links out of the checked paths and links to
+    directories are said on stderr, and the files outside never have their lines printed."""
+    loaded.findings += found.unreadable
+    report.input_files += found.files
+    report.notes += loaded.notes
+    for path in found.hidden:
+        if path in loaded.sources:
+            loaded.sources[path].outside = True
+    report.notes += _listed(f"{path} is a symbolic link to {target}, outside the checked paths: checked, but its "
+                            "lines are not shown" for path, target in found.outside.items())
+    report.notes += _listed(f"{path} is a symbolic link to a directory: not followed (name its target to check it)"
+                            for path in found.unfollowed)
+
+
+def _listed(notes, most: int = 10) -> list[str]:
+    notes = list(notes)
+    if len(notes) <= most:
+        return notes
+    return notes[:most] + [f"... and {len(notes) - most} more like it"]
 
 
 def _name_stdin(loaded: loader.LoadResult, name: str | None) -> None:

@@ -26,6 +26,9 @@ class Settings:
     helm_binary: str | None = None  # default: helm on PATH
     helm_values: list[str] = field(default_factory=list)  # values files for `helm template`
     stdin_filename: str | None = None  # the name findings from stdin carry
+    # the directories whose files may be shown and changed: the PATHs given, or the config file's
+    # directory for its `paths` (None: the PATHs checked)
+    roots: list[str] | None = None
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

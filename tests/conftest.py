@@ -109,3 +109,19 @@ def _no_color(monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     os.environ.pop("CLICOLOR_FORCE", None)
+
+
+
+def unprivileged():
+    """For subprocess's preexec_fn: let file permissions apply to the program it runs, as they do
+    for every user but root. As root, drop the capabilities that let root read any file and enter
+    any directory (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) from the bounding set, so the program
+    exec'd does not get them."""
+    if os.geteuid() != 0:
+        return
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
+        if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT
+from conftest import ROOT, unprivileged
 from portlint import cli, loader
 from portlint.catalog import load_catalog
 from portlint.loader import load_text
@@ -119,18 +119,120 @@ def test_fifos_devices_and_symlink_loops_are_skipped_with_a_finding(tmp_path):
     assert "symbolic links" in by_file["loop-a.yaml"].message
 
 
-def test_an_unreadable_file_is_a_finding(tmp_path, monkeypatch):
+def _check_unprivileged(*paths):
+    """`portlint check -f json` as a user to whom file permissions apply."""
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-m", "portlint", "check", *map(str, paths), "-f", "json"],
+                            capture_output=True, text=True, timeout=60, preexec_fn=unprivileged)
+    assert result.returncode in (0, 1), result.stderr
+    return [(os.path.basename(f["file"]), f["rule"], f["message"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def test_an_unreadable_file_is_a_finding(tmp_path):
     (tmp_path / "secret.yaml").write_text("kind: ConfigMap\n")
-    real_open = open
+    (tmp_path / "secret.yaml").chmod(0)
+    assert _check_unprivileged(tmp_path) == [
+        ("secret.yaml", "yaml-syntax-error", "cannot read file: Permission denied")]
 
-    def refusing_open(path, *args, **kwargs):
-        if str(path).endswith("secret.yaml"):
-            raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(loader, "open", refusing_open, raising=False)
+def test_an_unreadable_directory_is_a_finding_and_its_neighbours_are_checked(tmp_path):
+    (tmp_path / "locked" / "inner").mkdir(parents=True)
+    (tmp_path / "locked" / "inner" / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    (tmp_path / "neighbour.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    (tmp_path / "locked").chmod(0)
+    assert _check_unprivileged(tmp_path) == [
+        ("locked", "yaml-syntax-error",
+         "cannot read directory: Permission denied; the files below it were not checked"),
+        ("neighbour.yaml", "service-selector-no-match",
+         "selector app=nobody matches no pod template in namespace default: the Service gets no endpoints")]
+
+
+def test_a_deep_directory_chain_is_walked(tmp_path):
+    """os.walk recurses once per level (a RecursionError past ~1,000); the walk keeps a stack instead.
+    The chain goes as deep as the file system lets a path be named: past that, a finding."""
+    deepest = tmp_path
+    for _ in range(1500):
+        deepest = deepest / "d"
+        deepest.mkdir()  # (os.makedirs recurses too)
+    (deepest / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
     findings = check_paths([str(tmp_path)], Settings()).findings
-    assert [(f.rule, f.message) for f in findings] == [("yaml-syntax-error", "cannot read file: Permission denied")]
+    assert [f.rule for f in findings] == ["service-selector-no-match"]
+    assert findings[0].file.count("/d") == 1500
+
+
+def test_a_directory_chain_longer_than_a_path_can_be_is_a_finding(tmp_path):
+    here = os.getcwd()
+    os.chdir(tmp_path)  # descend relative to the last directory made: the full path is too long to name
+    try:
+        for _ in range(2100):  # 4,200 characters of d/d/...: past PATH_MAX (4,096)
+            os.mkdir("d")
+            os.chdir("d")
+    finally:
+        os.chdir(here)
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    assert [(f.rule, "File name too long" in f.message) for f in findings] == [("yaml-syntax-error", True)]
+
+
+def test_a_file_replaced_by_a_fifo_after_listing_is_refused_not_waited_on(tmp_path, monkeypatch):
+    (tmp_path / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    real_find = loader.explore
+
+    def listing_then_swap(*args, **kwargs):
+        inputs = real_find(*args, **kwargs)
+        os.remove(tmp_path / "svc.yaml")
+        os.mkfifo(tmp_path / "svc.yaml")  # nobody will ever write to it
+        return inputs
+
+    monkeypatch.setattr(loader, "explore", listing_then_swap)
+    started = time.monotonic()
+    findings = check_paths([str(tmp_path)], Settings()).findings
+    assert time.monotonic() - started < 5
+    assert [(f.rule, f.message) for f in findings] == [
+        ("yaml-syntax-error", "not a regular file (a FIFO, socket or device); skipped")]
+
+
+def test_a_file_replaced_by_a_fifo_before_the_report_prints_its_lines(tmp_path):
+    (tmp_path / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
+    report = check_paths([str(tmp_path)], Settings())
+    os.remove(tmp_path / "svc.yaml")
+    os.mkfifo(tmp_path / "svc.yaml")
+    from io import StringIO
+
+    from portlint.report import text
+
+    out = StringIO()
+    text.write(report, out)  # re-reads the file for its source lines: refused, not blocked on
+    assert "service-selector-no-match" in out.getvalue()
+
+
+def test_a_link_out_of_the_checked_paths_is_said_and_its_lines_are_not_shown(tmp_path):
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "secret.yaml").write_text("kind: Service\napiVersion: v1\nmetadata: {name: s}\n"
+                                                       "spec: {selector: {app: x}, ports: [{port: 80}]}\n"
+                                                       "token: hunter2: x\n")
+    os.symlink(tmp_path / "elsewhere" / "secret.yaml", tmp_path / "repo" / "secret.yaml")
+    os.symlink(tmp_path / "elsewhere", tmp_path / "repo" / "dir-link")
+    report = check_paths([str(tmp_path / "repo")], Settings())
+    assert [f.rule for f in report.findings] == ["yaml-syntax-error"]
+    assert report.notes == [
+        f"{tmp_path}/repo/secret.yaml is a symbolic link to {tmp_path}/elsewhere/secret.yaml, outside the "
+        "checked paths: checked, but its lines are not shown",
+        f"{tmp_path}/repo/dir-link is a symbolic link to a directory: not followed (name its target to check it)",
+    ]
+    from io import StringIO
+
+    from portlint.report import text
+
+    out = StringIO()
+    text.write(report, out)
+    assert "hunter2" not in out.getvalue() and "yaml-syntax-error" in out.getvalue()
+    # the same file inside the checked paths is shown
+    inside = check_paths([str(tmp_path / "repo"), str(tmp_path / "elsewhere")], Settings())
+    out = StringIO()
+    text.write(inside, out)
+    assert "hunter2" in out.getvalue() and not any("outside" in note for note in inside.notes)
 
 
 def test_markup_and_escapes_stay_literal_in_json():
