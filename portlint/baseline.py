@@ -13,7 +13,10 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from portlint import outputs
 from portlint.findings import Finding
+from portlint.limits import Refused, nesting_refusal, read_file
+from portlint.report.escape import JSON, GuardedStream, undecodable_as_text
 from portlint.run import Report
 
 FORMAT_VERSION = 1
@@ -36,10 +39,10 @@ def write(path: str, report: Report) -> int:
     entries = sorted((dict(zip(("rule", "file", "object", "field"), finding_key(f, base)), message=f.message)
                       for f in report.findings), key=lambda e: tuple(e.values()))
     document = {"portlint-baseline": FORMAT_VERSION, "findings": entries}
-    try:
-        Path(path).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as error:
-        raise BaselineError(f"--write-baseline: cannot write {path}: {error.strerror or error}") from None
+    with outputs.atomic_write(path, "--write-baseline") as handle:  # OutputError: exit 2
+        out = GuardedStream(handle, JSON)
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        out.finish()
     return len(entries)
 
 
@@ -59,12 +62,21 @@ def apply(path: str, report: Report) -> int:
 
 
 def _load(path: str) -> Counter:
+    """The recorded identities, read within the limits of any input: a regular file of at most 32 MiB,
+    nested at most 1,000 levels."""
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = read_file(path).decode("utf-8")
+        too_deep = nesting_refusal(text)
+        if too_deep:
+            raise Refused(too_deep)
+        document = json.loads(text)
     except FileNotFoundError:
         raise BaselineError(f"--baseline: no such file: {path} (create it with --write-baseline)") from None
+    except Refused as refused:
+        raise BaselineError(f"--baseline: {path}: {refused}") from None
     except (OSError, UnicodeError, ValueError) as error:
-        raise BaselineError(f"--baseline: {path} is not a portlint baseline: {error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise BaselineError(f"--baseline: {path} is not a portlint baseline: {reason}") from None
     if not isinstance(document, dict) or document.get("portlint-baseline") != FORMAT_VERSION \
             or not isinstance(document.get("findings"), list):
         raise BaselineError(f"--baseline: {path} is not a portlint baseline (version {FORMAT_VERSION})")
@@ -78,6 +90,6 @@ def _relative(file: str, base_dir: str | Path) -> str:
     if file.startswith("<"):  # <stdin>
         return file
     try:
-        return Path(os.path.relpath(os.path.abspath(file), base_dir)).as_posix()
+        return undecodable_as_text(Path(os.path.relpath(os.path.abspath(file), base_dir)).as_posix())
     except ValueError:  # another drive on Windows
-        return Path(file).as_posix()
+        return undecodable_as_text(Path(file).as_posix())

@@ -1,21 +1,27 @@
 """The command line: thin typer commands over the library. Findings go to stdout, everything else to stderr.
 
 Exit codes (decided here and only here): 0 nothing at or above --fail-on; 1 findings at or above it;
-2 usage error; 3 internal error (a bug: please report it).
+2 usage error (or an output that cannot be written); 3 internal error (a bug: please report it);
+130 interrupted (Ctrl-C, SIGTERM, SIGHUP); 141 the reader of stdout went away (a broken pipe).
+Everything printed goes through report.escape: no manifest value or file name can start a CI
+workflow command, reorder the text, or be unencodable on the terminal.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from typing import List, Optional
 
 import typer
 
-from portlint import __version__
+from portlint import __version__, streams
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 
 app = typer.Typer(
     name="portlint",
@@ -74,7 +80,7 @@ def _configuration(config_file: Optional[str], paths: Optional[List[str]]):
         paths = list(paths)
     elif configured.paths() is not None:
         for glob in configured.unmatched_globs():
-            typer.echo(f"portlint: warning: paths: {glob!r} matches nothing", err=True)
+            streams.say(f"portlint: warning: paths: {glob!r} matches nothing")
         paths = configured.paths()
     else:
         paths = ["."]
@@ -82,6 +88,41 @@ def _configuration(config_file: Optional[str], paths: Optional[List[str]]):
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     return configured, paths
+
+
+def _roots(configured, arguments: Optional[List[str]], paths: list[str]) -> list[str]:
+    """The directories whose files may be shown: the PATHs given, or for the config file's `paths` the
+    file's own directory (a repository's config must not turn portlint on files outside it unsaid)."""
+    if arguments or configured.path is None or "paths" not in configured.values:
+        return paths
+    from portlint.outputs import inside
+
+    base = str(configured.base_dir)
+    for path in paths:
+        if path != "-" and not inside(path, [base]):
+            streams.say(f"portlint: note: {_relative(configured.path)}: paths: {path} is outside the directory "
+                        "of the configuration file: checked, but its lines are not shown")
+    return [base]
+
+
+def _relative(path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def _checked(run, *args, **options):
+    """`run(*args)`, a check of the manifests; stdin that cannot be read is a usage error."""
+    from portlint.loader import StdinError
+
+    try:
+        report = run(*args, **options)
+    except StdinError as error:
+        raise UsageError(str(error)) from None
+    for note in getattr(report, "notes", ()):
+        streams.say(f"portlint: note: {note}")
+    return report
 
 
 def _split(values: Optional[List[str]]) -> list[str]:
@@ -157,6 +198,7 @@ def check(
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
+    from portlint.outputs import InputFiles
     from portlint.progress import Progress
     from portlint.run import check_paths
     from portlint.settings import parse_port_range
@@ -166,6 +208,7 @@ def check(
 
         if commit_touches_no_manifest():
             raise typer.Exit(EXIT_OK)
+    arguments = paths
     configured, paths = _configuration(config_file, paths)
     try:
         port_range = parse_port_range(node_port_range) if node_port_range is not None else None
@@ -178,53 +221,52 @@ def check(
                                    fail_on=fail_on.value if fail_on else None, select=selected, ignore=ignored,
                                    cluster_per_path=cluster_per_path, gitignore=gitignore, render=render,
                                    kustomize_binary=kustomize_binary, stdin_filename=stdin_filename)
+    settings.roots = _roots(configured, arguments, paths)
     if show_units:
-        _write_units(paths, settings, output_format)
+        _write_units(paths, settings, output_format, configured)
         raise typer.Exit(EXIT_OK)
     with Progress.on_terminal(sys.stderr) as progress:
-        report = check_paths(paths, settings, progress=progress)
+        report = _checked(check_paths, paths, settings, progress=progress)
     if report.files == 0 and not quiet and not report.findings:
         where = ", ".join(paths) or "the configured paths"
-        typer.echo(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {where}", err=True)
+        streams.say(f"portlint: warning: no manifest files (*.yaml, *.yml, *.json) in {where}")
+    read = InputFiles(paths, report.input_files, [str(configured.path) if configured.path else None, baseline_file])
     try:
         if write_baseline:
+            read.refuse(write_baseline, "--write-baseline")
             count = baseline.write(write_baseline, report)
-            typer.echo(f"portlint: recorded {count} finding{'s' if count != 1 else ''} in {write_baseline}", err=True)
+            streams.say(f"portlint: recorded {count} finding{'s' if count != 1 else ''} in {write_baseline}")
             raise typer.Exit(EXIT_OK)
         if baseline_file:
             gone = baseline.apply(baseline_file, report)
             if gone and not quiet:
-                typer.echo(f"portlint: {gone} finding{'s' if gone != 1 else ''} of the baseline no longer "
-                           f"occur{'s' if gone == 1 else ''}; refresh it with --write-baseline {baseline_file}",
-                           err=True)
+                streams.say(f"portlint: {gone} finding{'s' if gone != 1 else ''} of the baseline no longer "
+                            f"occur{'s' if gone == 1 else ''}; refresh it with --write-baseline {baseline_file}")
     except baseline.BaselineError as error:
         raise UsageError(str(error)) from None
-    _write_report(report, output_format, settings, output, show_suppressed,
+    _write_report(report, output_format, settings, output, show_suppressed, read,
                   quiet=quiet, statistics=statistics, paths=paths)
     raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) and not exit_zero else EXIT_OK)
 
 
-def _write_units(paths: list[str], settings, output_format: Format) -> None:
-    from portlint.report import units
+def _write_units(paths: list[str], settings, output_format: Format, configured) -> None:
+    from portlint.outputs import InputFiles
+    from portlint.report import escape, units
     from portlint.run import units_of_paths
 
-    clusters = units_of_paths(paths, settings)
-    if output_format is Format.json:
-        units.write_json(clusters, sys.stdout)
-    elif output_format is Format.text:
-        units.write_text(clusters, sys.stdout)
-    else:
+    if output_format not in (Format.json, Format.text):
         raise UsageError("--show-units prints text or --format json")
+    clusters = _checked(units_of_paths, paths, settings)
+    read = [f for _cluster, inputs in clusters for f in inputs.raw_files]
+    InputFiles(paths, read, [str(configured.path) if configured.path else None]).refuse_stdout()
+    with streams.stdout(escape.JSON if output_format is Format.json else escape.TEXT) as out:
+        (units.write_json if output_format is Format.json else units.write_text)(clusters, out)
 
 
-def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool,
+def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool, read,
                   quiet: bool = False, statistics: bool = False, paths: Optional[List[str]] = None) -> None:
     """The report in `output_format` to stdout or --output; each reporter module is imported only when used."""
-    try:
-        out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    except OSError as error:
-        raise UsageError(f"--output: cannot write {output}: {error.strerror or error}") from None
-    try:
+    with _report_stream(output_format, output, read) as out:
         if statistics:
             from portlint.report import statistics as statistics_report
 
@@ -234,7 +276,7 @@ def _write_report(report, output_format: Format, settings, output: Optional[str]
 
             left_out = sarif.write(report, out, show_suppressed=show_suppressed, paths=paths)
             if left_out:
-                typer.echo(f"portlint: warning: {sarif.left_out_message(left_out)}", err=True)
+                streams.say(f"portlint: warning: {sarif.left_out_message(left_out)}")
         elif output_format is Format.github:
             from portlint.report import github
 
@@ -259,9 +301,26 @@ def _write_report(report, output_format: Format, settings, output: Optional[str]
                 from portlint.report import suppressed
 
                 suppressed.write_text(report, out)
-    finally:
-        if output:
-            out.close()
+
+
+@contextmanager
+def _report_stream(output_format: Format, output: Optional[str], read):
+    """Where the report goes, guarded: stdout, or --output written atomically (never onto an input)."""
+    from portlint import outputs
+    from portlint.report import escape
+
+    dialect = {Format.json: escape.JSON, Format.sarif: escape.JSON, Format.gitlab: escape.JSON,
+               Format.junit: escape.XML, Format.github: escape.GITHUB}.get(output_format, escape.TEXT)
+    if not output:
+        read.refuse_stdout()
+        with streams.stdout(dialect) as out:
+            yield out
+        return
+    read.refuse(output, "--output")
+    with outputs.atomic_write(output, "--output", errors=dialect.errors) as handle:
+        out = escape.GuardedStream(handle, dialect)
+        yield out
+        out.finish()
 
 
 @app.command()
@@ -274,17 +333,20 @@ def rules(rule_id: Optional[str] = typer.Argument(None, help="Show this rule's d
     catalog = load_catalog()
     if rule_id is not None and rule_id not in catalog:
         raise UsageError(f"unknown rule id: {rule_id}{did_you_mean(rule_id)} (see `portlint rules`)")
-    if markdown:
-        from portlint import docs
+    from portlint.report.escape import TEXT
 
-        sys.stdout.write(docs.render(catalog) if rule_id is None else docs.render_rule(catalog[rule_id]))
-        return
-    from portlint.report import rules as rules_report
+    with streams.stdout(TEXT) as out:
+        if markdown:
+            from portlint import docs
 
-    if rule_id is None:
-        rules_report.write_table(catalog, sys.stdout)
-        return
-    rules_report.write_rule(catalog[rule_id], sys.stdout)
+            out.write(docs.render(catalog) if rule_id is None else docs.render_rule(catalog[rule_id]))
+            return
+        from portlint.report import rules as rules_report
+
+        if rule_id is None:
+            rules_report.write_table(catalog, out)
+            return
+        rules_report.write_rule(catalog[rule_id], out)
 
 
 class TraceFormat(str, Enum):
@@ -338,34 +400,36 @@ def trace(
             target = with_request(target, list(headers or []), method)
     except TargetError as error:
         raise UsageError(str(error)) from None
+    from portlint.report.escape import JSON, TEXT
+
     configured, paths = _configuration(config_file, arguments)
-    result = trace_paths(target, paths, configured.settings(namespace=namespace))
+    settings = configured.settings(namespace=namespace)
+    settings.roots = _roots(configured, arguments, paths)
+    result = _checked(trace_paths, target, paths, settings)
     if step_summary:
         _append_step_summary(result)
-    if output_format is TraceFormat.json:
-        from portlint.report import trace_json
+    with streams.stdout(JSON if output_format is TraceFormat.json else TEXT) as out:
+        if output_format is TraceFormat.json:
+            from portlint.report import trace_json
 
-        trace_json.write(result, sys.stdout)
-    elif output_format in (TraceFormat.mermaid, TraceFormat.dot):
-        from portlint.report import graph
+            trace_json.write(result, out)
+        elif output_format in (TraceFormat.mermaid, TraceFormat.dot):
+            from portlint.report import graph
 
-        (graph.write_dot if output_format is TraceFormat.dot else graph.write_mermaid)(result, sys.stdout)
-    else:
-        from portlint.report import trace_text
+            (graph.write_dot if output_format is TraceFormat.dot else graph.write_mermaid)(result, out)
+        else:
+            from portlint.report import trace_text
 
-        trace_text.write(result, sys.stdout)
+            trace_text.write(result, out)
     raise typer.Exit(EXIT_OK if result.ok else EXIT_FINDINGS)
 
 
 def _append_step_summary(result) -> None:
-    import os
-
     from portlint.report import graph
 
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
-        typer.echo("portlint: warning: --step-summary: $GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?)",
-                   err=True)
+        streams.say("portlint: warning: --step-summary: $GITHUB_STEP_SUMMARY is not set (not in GitHub Actions?)")
         return
     try:
         with open(path, "a", encoding="utf-8") as handle:
@@ -378,20 +442,27 @@ def main() -> None:
     # Every document stays in memory until the report is written and little of it is garbage:
     # CPython's cyclic collector would only re-scan it, at 25-45% of the run time.
     gc.disable()
+    streams.prepare()
+    from portlint.outputs import OutputError
+    from portlint.report.escape import ReaderGone
+
     try:
         code = app(standalone_mode=False)
-    except UsageError as error:
-        typer.echo(f"portlint: error: {error}", err=True)
+    except (UsageError, OutputError) as error:
+        streams.say(f"portlint: error: {error}")
         sys.exit(EXIT_USAGE)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
+    except (ReaderGone, BrokenPipeError):
+        streams.silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
     except Exception as error:  # noqa: BLE001 - the one place that turns a bug into a clean exit
         if hasattr(error, "show") and hasattr(error, "exit_code"):  # click's/typer's usage errors
             error.show()
             sys.exit(EXIT_USAGE)
-        typer.echo(f"portlint: internal error: {type(error).__name__}: {error}\n"
-                   "This is a bug in portlint; please report it with the command you ran.", err=True)
+        streams.say(f"portlint: internal error: {type(error).__name__}: {error}")
+        streams.say("This is a bug in portlint; please report it with the command you ran.")
         sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -3,17 +3,22 @@ current directory upwards (or named with --config), validated against schemas/co
 
 Every problem is a ConfigError whose text is one line naming the file and the key; the CLI turns
 it into exit 2. Paths and globs in the file are relative to the file's directory.
+
+The file is read within the limits of any input (limits.py): a regular file of at most 32 MiB, nested
+at most 1,000 levels; YAML goes through the manifests' own loader, with its alias limit. The values
+it quotes in a message are cut short.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import reprlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from portlint.limits import Refused, nesting_refusal, read_file
 from portlint.resources import data_dir
 from portlint.settings import Settings, parse_port_range
 
@@ -141,18 +146,31 @@ def _read(path: Path) -> dict | None:
     """The raw settings in `path`; None for a pyproject.toml without [tool.portlint]."""
     shown = _from_cwd(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_file(str(path)).decode("utf-8")
+    except Refused as refused:
+        raise ConfigError(f"{shown}: {refused}; refused") from None
     except (OSError, UnicodeError) as error:
         raise ConfigError(f"{shown}: cannot read: {getattr(error, 'strerror', None) or error}") from None
     if path.suffix == ".toml":
         return _toml_table(text, shown)
-    try:
-        data = yaml.load(text, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{shown}: invalid YAML{where}: {getattr(error, 'problem', None) or error}") from None
-    return {} if data is None else data
+    return _yaml_settings(text, shown)
+
+
+def _yaml_settings(text: str, shown: str) -> object:
+    """The one YAML document of a settings file, read by the manifests' loader (so with its limits)."""
+    from portlint import loader
+
+    result = loader.load_text(text, shown)
+    problem = next((f for f in result.findings if f.rule != "file-empty"), None)
+    if problem is not None and problem.rule == "manifest-invalid":  # a list or a scalar
+        kind = re.search(r" is (an? \w+)", problem.message)
+        raise ConfigError(f"{shown}: expected a mapping of settings, got {kind.group(1) if kind else 'something else'}")
+    if problem is not None:
+        what = "invalid YAML" if problem.rule == "yaml-syntax-error" else "YAML"
+        raise ConfigError(f"{shown}: {what} at line {problem.line}: {problem.message}")
+    if len(result.documents) > 1 or any(d.path_prefix for d in result.documents):
+        raise ConfigError(f"{shown}: expected one mapping of settings, found more than one YAML document")
+    return result.documents[0].data if result.documents else {}
 
 
 def _toml_table(text: str, shown: str) -> dict | None:
@@ -160,9 +178,12 @@ def _toml_table(text: str, shown: str) -> dict | None:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
+    too_deep = nesting_refusal(text, "toml")
+    if too_deep:
+        raise ConfigError(f"{shown}: invalid TOML: {too_deep}; refused")
     try:
         document = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
+    except (tomllib.TOMLDecodeError, ValueError) as error:  # ValueError: an integer of over 4,300 digits
         raise ConfigError(f"{shown}: invalid TOML: {error}") from None
     tool = document.get("tool")
     return tool.get("portlint") if isinstance(tool, dict) else None
@@ -202,17 +223,34 @@ def _describe(error, schema: dict) -> str:
         unknown = sorted(str(key) for key in error.instance if key not in schema["properties"])[0]
         hint = _closest(unknown, schema["properties"])
         suggestion = f" (did you mean {hint!r}?)" if hint else ""
-        return f"unknown key {unknown!r}{suggestion}; known keys: {', '.join(schema['properties'])}"
+        return f"unknown key {_shown(unknown)}{suggestion}; known keys: {', '.join(schema['properties'])}"
     if error.validator == "propertyNames":
-        return f"{key}: {error.instance!r} is not a rule id"
+        return f"{key}: {_shown(error.instance)} is not a rule id"
     if error.validator == "type":
         wanted = SCHEMA_TYPES.get(error.validator_value, error.validator_value)
-        return f"{key}: expected {wanted}, got {_type_name(error.instance)} {error.instance!r}"
+        return f"{key}: expected {wanted}, got {_type_name(error.instance)} {_shown(error.instance)}"
     if error.validator == "enum":
-        return f"{key}: {error.instance!r} is not one of {', '.join(map(str, error.validator_value))}"
+        return f"{key}: {_shown(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "pattern":
-        return f"{key}: {error.instance!r} {KEY_PROBLEMS.get(str(path[0]), 'has the wrong format')}"
-    return f"{key}: {error.message}"
+        return f"{key}: {_shown(error.instance)} {KEY_PROBLEMS.get(str(path[0]), 'has the wrong format')}"
+    if error.validator == "maxLength":
+        return f"{key}: {_shown(error.instance)} is longer than {error.validator_value} characters"
+    if error.validator in ("minItems", "minLength"):
+        return f"{key}: {_shown(error.instance)} should be non-empty"
+    if error.validator == "uniqueItems":
+        return f"{key}: lists a value twice"
+    return f"{key}: {_shown(error.instance)}: {error.validator} {_shown(error.validator_value)} not met"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
+_REPR.maxlist = _REPR.maxdict = _REPR.maxtuple = 6
+_REPR.maxlevel = 3
+
+
+def _shown(value: object) -> str:
+    """A value from the file, as repr shows it, cut short: a message stays one readable line."""
+    return _REPR.repr(value)
 
 
 def _closest(word: str, known) -> str | None:

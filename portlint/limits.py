@@ -35,7 +35,7 @@ def read_file(path: str) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise Refused("is a directory, not a file")
         if not stat.S_ISREG(info.st_mode):
-            raise Refused("not a regular file (a FIFO, socket or device); skipped")
+            raise Refused("not a regular file (a FIFO, socket or device)")
         if info.st_size > MAX_FILE_BYTES:
             raise Refused(too_large())
         return _bounded(handle)
@@ -58,7 +58,7 @@ def _bounded(handle: BinaryIO) -> bytes:
 
 
 def too_large() -> str:
-    return f"file is larger than {MAX_FILE_BYTES // _MIB} MiB; skipped"
+    return f"file is larger than {MAX_FILE_BYTES // _MIB} MiB"
 
 
 def nesting_refusal(text: str, syntax: str = "json") -> str | None:

@@ -25,6 +25,7 @@ from portlint.baseline import finding_key
 from portlint.catalog import RuleSpec, load_catalog
 from portlint.docs import render_rule
 from portlint.findings import Finding
+from portlint.report.escape import ascii_json
 from portlint.report.locations import from_root, repository_root
 from portlint.run import Report
 
@@ -39,9 +40,8 @@ CATEGORY = "portlint"
 def write(report: Report, out: TextIO, show_suppressed: bool = False, paths: list[str] | None = None) -> int:
     """Write the log; returns how many results were left out to stay within GitHub's limit."""
     log = sarif_log(report, show_suppressed, paths)
-    # ASCII output: names with lone surrogates or control characters stay valid JSON on any terminal
-    json.dump(log, out, indent=2, ensure_ascii=True)
-    out.write("\n")
+    # ASCII output: names with control characters, or bytes that are not UTF-8, stay valid JSON anywhere
+    out.write(ascii_json(json.dumps(log, indent=2, ensure_ascii=False)) + "\n")
     return log["runs"][0]["properties"]["portlint/resultsLeftOut"]
 
 
@@ -190,7 +190,8 @@ def _artifact(path: str, root: Path) -> dict:
     relative = from_root(path, root)
     if relative is None:
         return {"artifactLocation": {"uri": Path(os.path.abspath(path)).as_uri()}}
-    return {"artifactLocation": {"uri": quote(relative), "uriBaseId": SRCROOT}}
+    # a byte that is not UTF-8 (a lone surrogate here) is percent-encoded as itself, as as_uri does
+    return {"artifactLocation": {"uri": quote(relative, errors="surrogateescape"), "uriBaseId": SRCROOT}}
 
 
 def fingerprint(finding: Finding, root: Path) -> str:

@@ -19,11 +19,12 @@ from portlint.run import Report
 
 STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 FINDING_INDENT = 4  # where a finding's wrapped message continues, as its hint does
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 
 
 def safe(text: str) -> str:
-    """Control characters (ANSI escapes among them) shown as \\xNN instead of being interpreted."""
+    """Control characters (ANSI escapes and line breaks among them) shown as \\xNN instead of being
+    interpreted: what a manifest holds never starts a line of its own."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 

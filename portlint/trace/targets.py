@@ -12,6 +12,7 @@ ACCEPTED_FORMS = ("http(s)://HOST[:PORT]/PATH, nodeport:N, NODEIP:N, service/NAM
 _PORT_NAME = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _CLUSTER_DOMAIN_SUFFIXES = (".svc.cluster.local", ".svc")
+_DIGITS = re.compile(r"[0-9]{1,5}")
 
 
 class TargetError(ValueError):
@@ -93,13 +94,18 @@ def parse_target(text: str) -> Target:
 
 
 def _url(text: str) -> UrlTarget:
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError as error:  # an unclosed IPv6 bracket, a host that is not valid IDNA ...
+        raise TargetError(text, f"not a valid URL ({error})") from None
     if not parts.hostname:
         raise TargetError(text, "the URL has no host")
     try:
         port = parts.port
     except ValueError:
         raise TargetError(text, "the URL's port is not a number from 1 to 65535") from None
+    if port is not None and not _DIGITS.fullmatch(parts.netloc.rpartition(":")[2]):
+        raise TargetError(text, "the URL's port is not a number from 1 to 65535")  # urlsplit takes any digits
     if port == 0:
         raise TargetError(text, "the URL's port is not a number from 1 to 65535")
     scheme = parts.scheme.lower()
@@ -123,13 +129,13 @@ def with_request(target: UrlTarget, headers: list[str], method: str | None) -> U
 
 
 def _port(text: str, value: str, what: str) -> int:
-    if not value.isdigit() or not 1 <= int(value) <= 65535:
+    if not _DIGITS.fullmatch(value) or not 1 <= int(value) <= 65535:  # ASCII digits: '²'.isdigit() is True
         raise TargetError(text, f"the {what} {value!r} is not a number from 1 to 65535")
     return int(value)
 
 
 def _service_port(text: str, value: str) -> int | str:
-    if value.isdigit():
+    if value.isdigit():  # any digit here: _port refuses what is not 0-9
         return _port(text, value, "port")
     # Service port names are DNS-1123 labels of up to 63 characters (only container ports are IANA names)
     if not value or len(value) > 63 or not _PORT_NAME.fullmatch(value):
