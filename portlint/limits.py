@@ -30,7 +30,7 @@ def read_file(path: str) -> bytes:
     a FIFO or a device after it was listed is refused too, not waited on or read forever."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     descriptor = os.open(path, flags)
-    with open(descriptor, "rb", buffering=0) as handle:
+    try:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
             raise Refused("is a directory, not a file")
@@ -38,6 +38,10 @@ def read_file(path: str) -> bytes:
             raise Refused("not a regular file (a FIFO, socket or device)")
         if info.st_size > MAX_FILE_BYTES:
             raise Refused(too_large())
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with open(descriptor, "rb", buffering=0) as handle:
         return _bounded(handle)
 
 

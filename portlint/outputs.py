@@ -121,19 +121,19 @@ def atomic_write(path: str, option: str, errors: str = "strict") -> Iterator[Tex
     """A UTF-8 text stream whose content replaces `path` in one rename once the block ends without an
     exception; on an exception (an interruption too) `path` is left as it was. Through a symbolic
     link, the file it points at is replaced; its permission bits are kept."""
-    target = os.path.realpath(path)
     try:
-        info = os.stat(target)
+        info = os.stat(path)
     except FileNotFoundError:
         info = None
     except OSError as error:
         raise _failure(option, path, error) from None
     if info is not None and stat.S_ISDIR(info.st_mode):
         raise OutputError(f"{option}: cannot write {path}: it is a directory")
-    if info is not None and not stat.S_ISREG(info.st_mode):
-        with _in_place(target, path, option, errors) as stream:
+    if info is not None and not stat.S_ISREG(info.st_mode):  # (/dev/stdout leads to a pipe, not a path)
+        with _in_place(path, option, errors) as stream:
             yield stream
         return
+    target = os.path.realpath(path)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                                  dir=os.path.dirname(target))
@@ -155,9 +155,9 @@ def atomic_write(path: str, option: str, errors: str = "strict") -> Iterator[Tex
 
 
 @contextmanager
-def _in_place(target: str, path: str, option: str, errors: str) -> Iterator[TextIO]:
+def _in_place(path: str, option: str, errors: str) -> Iterator[TextIO]:
     try:
-        stream = open(target, "w", encoding="utf-8", errors=errors, newline="")
+        stream = open(path, "w", encoding="utf-8", errors=errors, newline="")
     except OSError as error:
         raise _failure(option, path, error) from None
     try:

@@ -125,3 +125,24 @@ def unprivileged():
     for capability in (1, 2):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH
         if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def run_portlint(*args, cwd=None, stdin=None, env=None, timeout=60, **options):
+    """`python -m portlint ARGS` in a subprocess, plain (NO_COLOR), with bytes in and out."""
+    import subprocess
+    import sys
+
+    environment = {**os.environ, "NO_COLOR": "1", **(env or {})}
+    environment.pop("FORCE_COLOR", None)
+    return subprocess.run([sys.executable, "-m", "portlint", *map(os.fsdecode, args)], input=stdin,
+                          capture_output=True, cwd=cwd or ROOT, env=environment, timeout=timeout, **options)
+
+
+def tree_bytes(root) -> dict:
+    """Every file below `root` (not following links) → its bytes: to prove a run changed nothing."""
+    found = {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            found[path] = os.readlink(path) if os.path.islink(path) else Path(path).read_bytes()
+    return found

@@ -1,0 +1,164 @@
+"""Nothing a manifest or a file name holds can speak to the CI or the terminal: in no format does an
+output line start a GitHub workflow command, no bidi control or invisible character is printed raw,
+names that are not UTF-8 give valid JSON, SARIF and JUnit, and an ASCII-only stdout is no error."""
+
+import json
+import os
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from jsonschema import Draft4Validator
+
+from conftest import ROOT, run_portlint
+
+SARIF_SCHEMA = ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+FORGED = "::error file=forged.yaml,line=1::forged"
+HIDDEN = re.compile("[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
+MANIFEST = """\
+apiVersion: v1
+kind: Service
+metadata:
+  name: "::error file=forged.yaml,line=1::forged by a name"
+  namespace: "ns\\u202eevil"
+spec:
+  type: NodePort
+  selector: {app: "web\\n::warning file=a::forged by a selector\\r::notice::by a CR\\n##[error]legacy\\u2066"}
+  ports:
+    - name: "::add-mask::x"
+      port: 80
+      targetPort: "::set-output name=a::b"
+      nodePort: 30080
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: "##[error]ingress", namespace: "ns\\u202eevil"}
+spec:
+  rules:
+    - host: "evil.example.com"
+      http:
+        paths:
+          - {path: "/\\n::error::forged by a path", pathType: Prefix,
+             backend: {service: {name: "svc\\u2028::error::x", port: {number: 80}}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: other, namespace: "ns\\u202eevil"}
+spec:
+  selector: {matchLabels: {app: other}}
+  template:
+    metadata: {labels: {app: other}}
+    spec: {containers: [{name: other, image: nginx}]}
+"""
+FILE_NAMES = [
+    FORGED.encode() + b" by a file name.yaml",
+    b"newline\n::notice::forged by a file name.yaml",
+    b"  ::warning::indented.yaml",
+    b"##[error]legacy file.yaml",
+    "bidi-\u202eyaml.txt.yaml".encode(),
+    b"not-utf8-\xff\xfe.yaml",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    for name in FILE_NAMES:
+        with open(os.path.join(os.fsencode(root), name), "wb") as handle:
+            handle.write(MANIFEST.encode())
+    return root
+
+
+def _lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _assert_speaks_no_command(output: bytes, commands_allowed: int = 0) -> str:
+    text = output.decode("utf-8")  # valid UTF-8, whatever the file names were
+    starts = [line for line in _lines(text) if line.lstrip().startswith("::")]  # the runner's TrimStart
+    assert len(starts) == commands_allowed, starts
+    assert "##[" not in text
+    assert not HIDDEN.search(text), HIDDEN.findall(text)
+    return text
+
+
+RUNS = {
+    "text": ["check", "-f", "text", "--show-suppressed", "."],
+    "text of files named": ["check", *FILE_NAMES],  # no ./ before the names: a line starts with each
+    "json": ["check", "-f", "json", "--show-suppressed", "."],
+    "sarif": ["check", "-f", "sarif", "."],
+    "junit": ["check", "-f", "junit", "."],
+    "trace text": ["trace", "--all", "."],
+    "trace json": ["trace", "--all", "-f", "json", "."],
+    "trace mermaid": ["trace", "--all", "-f", "mermaid", "."],
+    "trace dot": ["trace", "--all", "-f", "dot", "."],
+    "trace target": ["trace", "http://evil.example.com/\n::error::x", *FILE_NAMES],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RUNS))
+def test_no_line_of_any_format_starts_a_workflow_command(hostile, name):
+    result = run_portlint(*RUNS[name], cwd=hostile)
+    assert result.returncode == 1, result.stderr
+    text = _assert_speaks_no_command(result.stdout)
+    _assert_speaks_no_command(result.stderr)
+    if "json" in name or name == "sarif":
+        document = json.loads(text)
+        assert "ns\u202eevil" in json.dumps(document, ensure_ascii=False)  # escaped on the wire, exact in the value
+    if name == "sarif" and SARIF_SCHEMA.is_file():
+        assert list(Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).iter_errors(document)) == []
+    if name == "junit":
+        ET.fromstring(result.stdout)
+
+
+def test_github_format_prints_only_its_own_commands(hostile):
+    findings = json.loads(run_portlint("check", "-f", "json", ".", cwd=hostile).stdout)["findings"]
+    result = run_portlint("check", "-f", "github", ".", cwd=hostile)
+    assert result.returncode == 1
+    text = _assert_speaks_no_command(result.stdout, commands_allowed=len(findings))
+    commands = [line for line in _lines(text) if line.startswith("::")]
+    command = re.compile(r"::(error|warning|notice) file=[^,:]*,line=\d+,col=\d+,title=[a-z]+(-[a-z]+)*::.*")
+    assert all(command.fullmatch(line) for line in commands), commands
+    assert len(text.splitlines()) == len(findings) + 1  # and the summary
+
+
+def test_non_utf8_file_names_are_shown_as_escapes_in_every_format(hostile):
+    text = run_portlint("check", ".", cwd=hostile).stdout.decode()
+    assert "not-utf8-\\xff\\xfe.yaml" in text
+    shown = json.loads(run_portlint("check", "-f", "json", ".", cwd=hostile).stdout)
+    assert any(f["file"] == "./not-utf8-\\xff\\xfe.yaml" for f in shown["findings"])
+    sarif = json.loads(run_portlint("check", "-f", "sarif", ".", cwd=hostile).stdout)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in sarif["runs"][0]["results"]}
+    assert "not-utf8-%FF%FE.yaml" in uris  # the URI names the file's real bytes
+
+
+@pytest.mark.parametrize("environment", [
+    {"PYTHONIOENCODING": "ascii"},
+    {"LC_ALL": "C", "LANG": "C", "PYTHONCOERCECLOCALE": "0", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""},
+])
+@pytest.mark.parametrize("name", ["text", "json", "junit", "trace text"])
+def test_an_ascii_only_stdout_is_no_error(hostile, environment, name):
+    result = run_portlint(*RUNS[name], cwd=hostile, env=environment)
+    assert result.returncode == 1, result.stderr
+    assert result.stdout.isascii()
+    _assert_speaks_no_command(result.stdout)
+    if "json" in name:
+        utf8, ascii_report = json.loads(run_portlint(*RUNS[name], cwd=hostile).stdout), json.loads(result.stdout)
+        if "LC_ALL" in environment:  # in the C locale file names are bytes: each non-ASCII one is \xNN
+            utf8, ascii_report = utf8.get("summary", utf8.get("ok")), ascii_report.get("summary", ascii_report.get("ok"))
+        assert ascii_report == utf8  # the same report, escaped
+    if name == "junit":
+        assert ET.fromstring(result.stdout).find(".//failure") is not None
+
+
+def test_the_text_glyphs_fall_back_to_ascii(tmp_path):
+    result = run_portlint("trace", "--all", ROOT / "examples" / "broken", env={"PYTHONIOENCODING": "ascii"})
+    text = result.stdout.decode("ascii")
+    assert result.returncode == 1 and "`-- x Ingress default/shop" in text and "->" in text
+
+
+def test_a_message_on_stderr_is_one_line_whatever_it_quotes(tmp_path):
+    (tmp_path / ".portlint.yaml").write_text('paths: ["missing\\n::error::forged \\u202e"]\n')
+    result = run_portlint("check", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == b"portlint: error: path does not exist: missing\\x0a::error::forged \\u202e\n"
