@@ -163,3 +163,45 @@ def test_markup_and_escape_sequences_in_manifests_are_printed_literally(tmp_path
     result = portlint("check", str(tmp_path))
     assert "app=[bold red]x\\x1b[31m" in result.stdout
     assert "\x1b" not in result.stdout
+
+
+def test_an_output_stream_that_fails_is_exit_2_with_the_reason_and_a_broken_pipe_141(broken):
+    import signal as signals
+
+    full = subprocess.run(f"{sys.executable} -m portlint check {broken} > /dev/full", shell=True,
+                          capture_output=True, text=True, timeout=60)
+    assert (full.returncode, full.stderr) == (
+        2, "portlint: error: cannot write the report to stdout: No space left on device\n")
+    closed = subprocess.run(f"{sys.executable} -m portlint check {broken} >&-", shell=True,
+                            capture_output=True, text=True, timeout=60)
+    assert (closed.returncode, closed.stderr) == (
+        2, "portlint: error: stdout is closed: nowhere to write the report (use --output FILE)\n")
+    (broken / "many.yaml").write_text("---\n".join(BROKEN_SERVICE.replace("name: web", f"name: web-{n}", 1)
+                                                   for n in range(2000)))
+    reader = subprocess.Popen([sys.executable, "-m", "portlint", "check", str(broken)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, preexec_fn=lambda: signals.signal(signals.SIGPIPE,
+                                                                                        signals.SIG_DFL))
+    reader.stdout.readline()
+    reader.stdout.close()  # the reader goes away, as `| head -1` does
+    assert reader.wait(timeout=60) == 141
+    assert reader.stderr.read() == b""
+
+
+def test_an_unusable_columns_setting_does_not_hide_the_report(broken):
+    for columns in ("0", "-5", "abc"):
+        result = portlint("check", str(broken), env={"COLUMNS": columns})
+        assert result.returncode == 1 and "service-selector-no-match" in result.stdout, columns
+
+
+def test_config_paths_outside_the_config_directory_are_said_and_not_shown(tmp_path):
+    (tmp_path / "repo").mkdir()
+    (tmp_path / "secrets").mkdir()
+    (tmp_path / "secrets" / "token").write_text("eyJhbGciOiJSUzI1NiJ9.secret-token\n")
+    (tmp_path / "repo" / ".portlint.yaml").write_text("paths: [../secrets/token]\n")
+    result = portlint("check", cwd=tmp_path / "repo")
+    assert result.returncode == 1
+    assert "secret-token" not in result.stdout and "manifest-invalid" in result.stdout
+    assert result.stderr == ("portlint: note: .portlint.yaml: paths: ../secrets/token is outside the directory of "
+                             "the configuration file: checked, but its lines are not shown\n")
+    named = portlint("check", "../secrets/token", cwd=tmp_path / "repo")  # named by the user: shown
+    assert "secret-token" in named.stdout and named.stderr == ""

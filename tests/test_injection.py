@@ -162,3 +162,47 @@ def test_a_message_on_stderr_is_one_line_whatever_it_quotes(tmp_path):
     result = run_portlint("check", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr == b"portlint: error: path does not exist: missing\\x0a::error::forged \\u202e\n"
+
+
+# --- the guard itself, fed as renderers feed it: in pieces, flushed at any point -------------------
+
+from io import StringIO  # noqa: E402
+
+from portlint.report import escape  # noqa: E402
+
+
+@pytest.mark.parametrize("pieces, expected", [
+    (["::error::x\n"], "\\x3a:error::x\n"),
+    (["  \t::warning::x\n"], "  \t\\x3a:warning::x\n"),  # the runner trims leading white space
+    ([" ", ":", ":error::x\n"], " \\x3a:error::x\n"),  # a command start split over writes and flushes
+    (["ok\r::notice::x\n"], "ok\r\\x3a:notice::x\n"),  # a CR ends a line for the runner
+    (["\x1b[1m::error::x\n"], "\x1b[1m\\x3a:error::x\n"),  # behind a colour
+    (["a #", "#", "[error]b\n"], "a ##\\x5berror]b\n"),  # the legacy form anywhere, split over writes
+    (["name: a::b\n", "x ::y\n"], "name: a::b\nx ::y\n"),  # '::' inside a line is no command
+    (["ab", "::c\n"], "ab::c\n"),  # a line's continuation is not a line start
+    (["\u202egnp.exe\n"], "\\u202egnp.exe\n"),
+    (["bad\udcff.yaml\n"], "bad\\xff.yaml\n"),
+])
+def test_the_guard_cleans_text_however_it_is_written(pieces, expected):
+    out = StringIO()
+    guarded = escape.GuardedStream(out, escape.TEXT)
+    for piece in pieces:
+        guarded.write(piece)
+        guarded.flush()
+    guarded.finish()
+    assert out.getvalue() == expected
+
+
+def test_the_guard_writes_escapes_in_the_syntax_of_json_and_xml():
+    value = "a\u202eb ##[error] \udcff \U0001f600"
+    out = StringIO()
+    guarded = escape.GuardedStream(out, escape.JSON)
+    guarded.write(json.dumps({"v": value}, ensure_ascii=False))
+    guarded.finish()
+    assert json.loads(out.getvalue()) == {"v": "a\u202eb ##[error] \\xff \U0001f600"}
+    assert escape.ascii_json(json.dumps({"v": value}, ensure_ascii=False)).isascii()
+    out = StringIO()
+    guarded = escape.GuardedStream(out, escape.XML)
+    guarded.write(f"<a>\n::error::{value.replace(chr(0xdcff), '')}</a>\n")
+    guarded.finish()
+    assert ET.fromstring(out.getvalue()).text == "\n::error::a\u202eb ##[error]  \U0001f600"

@@ -68,7 +68,9 @@ def test_no_service_with_that_node_port_is_a_failed_path_with_exit_1():
     assert portlint("trace", "10.1.2.3:30081", FIXED).returncode == 1
 
 
-@pytest.mark.parametrize("arguments", [("foo", FIXED), ("nodeport:abc", FIXED), ("service/web", FIXED), (FIXED,), ()])
+@pytest.mark.parametrize("arguments", [("foo", FIXED), ("nodeport:abc", FIXED), ("service/web", FIXED), (FIXED,), (),
+                                       ("http://[::1/", FIXED), ("nodeport:²", FIXED), ("10.0.0.1:²", FIXED),
+                                       ("service/web:٣", FIXED), ("http://a:８０/", FIXED)])
 def test_malformed_or_missing_targets_exit_2_with_one_line_listing_the_forms(arguments):
     result = portlint("trace", *arguments)
     assert result.returncode == 2

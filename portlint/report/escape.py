@@ -32,6 +32,7 @@ _HIDDEN = re.compile("[\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066
 # a line start (after CR or LF: the runner splits lines at both), then white space and terminal
 # escape sequences, then '::'
 _COMMAND_START = re.compile(r"(?:(?<=[\r\n])|^)((?:[^\S\r\n]|\x1b\[[0-9;?]*[ -/]*[@-~])*)::")
+_PREFIX = re.compile(r"(?:[^\S\r\n]|\x1b\[[0-9;?]*[ -/]*[@-~])*")
 _LEGACY_COMMAND = "##["
 # portlint's own glyphs, for outputs that cannot encode them
 ASCII_GLYPHS = {"│": "|", "├": "|", "└": "`", "─": "-", "✓": "+", "✗": "x", "⚠": "!", "·": "-", "→": "->",
@@ -42,6 +43,8 @@ def _text_escape(char: str) -> str:
     code = ord(char)
     if 0xDC80 <= code <= 0xDCFF:  # a byte that is not UTF-8, as os.fsdecode gives it
         return f"\\x{code - 0xDC00:02x}"
+    if code < 0x80:
+        return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
@@ -126,21 +129,28 @@ class GuardedStream(io.TextIOBase):
     """A text stream that cleans each line in `dialect` before it reaches `inner`.
 
     Lines are cleaned whole: a partial line is held back until the rest of it, or at least
-    enough of its start to decide whether it would start a workflow command, has been written."""
+    enough of its start to decide whether it would start a workflow command, has been written.
+    Each write costs a little Python: write a report in few large pieces (json.dumps, not json.dump,
+    whose thousands of small writes would double its time)."""
+
+    BUFFER = 1 << 16  # whole lines are passed on in blocks of about this many characters
 
     def __init__(self, inner: TextIO, dialect: Dialect = TEXT):
         super().__init__()
         self.inner, self.dialect = inner, dialect
         self._parts: list[str] = []
+        self._size = 0
         self._mid_line = False  # part of the current line has been written
 
     def write(self, text: str) -> int:
         self._parts.append(text)
-        if "\n" in text:
+        self._size += len(text)
+        if self._size >= self.BUFFER and "\n" in text:
             pending = "".join(self._parts)
             cut = pending.rfind("\n") + 1
             self._emit(pending[:cut])
             self._parts = [pending[cut:]] if cut < len(pending) else []
+            self._size = len(pending) - cut
         return len(text)
 
     def flush(self) -> None:
@@ -149,13 +159,14 @@ class GuardedStream(io.TextIOBase):
             ready = self._ready(pending)
             self._emit(pending[:ready])
             self._parts = [pending[ready:]] if ready < len(pending) else []
+            self._size = len(pending) - ready
         self._flush_inner()
 
     def finish(self) -> None:
         """Write whatever is held back: the output ends here."""
         if self._parts:
             self._emit("".join(self._parts))
-            self._parts = []
+            self._parts, self._size = [], 0
         self._flush_inner()
 
     def _flush_inner(self) -> None:
@@ -164,12 +175,16 @@ class GuardedStream(io.TextIOBase):
         except BrokenPipeError:
             raise ReaderGone() from None
 
-    def _ready(self, partial: str) -> int:
-        """How much of a partial line can be cleaned now: none while its start is undecided (only white
-        space, or one ':'), and never a trailing '#' that the next write could make a `##[`."""
-        if not self._mid_line and len(partial.lstrip()) < 2:
-            return 0
-        return len(partial.rstrip("#"))
+    def _ready(self, pending: str) -> int:
+        """How much of what is pending can be cleaned now: its whole lines, and of a partial last line
+        nothing while its start is undecided (white space, a terminal escape or one ':'), and never a
+        trailing '#' that the next write could make a `##[`."""
+        cut = pending.rfind("\n") + 1
+        partial = pending[cut:]
+        start = _PREFIX.match(partial).end()
+        if (cut or not self._mid_line) and (len(partial) - start < 2 or partial[start] == "\x1b"):
+            return cut
+        return cut + len(partial.rstrip("#"))
 
     def _emit(self, text: str) -> None:
         if text:

@@ -21,8 +21,7 @@ SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def write(report: Report, out: TextIO) -> None:
-    json.dump(issues(report), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(issues(report), indent=2, ensure_ascii=False) + "\n")  # one write: see escape.py
 
 
 def issues(report: Report) -> list[dict]:

@@ -24,5 +24,4 @@ def write(report: Report, out: TextIO, show_suppressed: bool = False) -> None:
         from portlint.report.suppressed import to_json
 
         document["suppressed"] = to_json(report)
-    json.dump(document, out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")  # one write: see escape.py

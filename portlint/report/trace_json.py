@@ -13,5 +13,4 @@ from portlint.trace import Trace
 
 
 def write(trace: Trace, out: TextIO) -> None:
-    json.dump(trace.to_json(), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    out.write(json.dumps(trace.to_json(), indent=2, ensure_ascii=False) + "\n")  # one write: see escape.py
