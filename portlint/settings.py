@@ -40,10 +40,13 @@ def parse_port_range(text: str) -> tuple[int, int]:
         if sep:
             break
     numbers = (low, high) if sep else (text,)
-    if not all(n.strip().isdigit() for n in numbers):
-        raise ValueError(f"expected a range like 30000-32767 (or 30000+2767, or one port), got {text!r}")
-    first = int(low)
-    last = first + int(high) if sep == "+" else int(high) if sep else first
+    if not all(n.strip().isascii() and n.strip().isdigit() for n in numbers):
+        raise ValueError(f"expected a range like 30000-32767 (or 30000+2767, or one port), got {text[:40]!r}")
+    if any(len(n.strip().lstrip("0")) > 5 for n in numbers):  # (int() refuses 4,300 digits, in its own words)
+        raise ValueError(f"expected 1 <= A <= B <= 65535 in the range A-B, got {text[:40]!r}")
+    first = int(low.strip().lstrip("0") or "0")
+    size_or_last = int(high.strip().lstrip("0") or "0") if sep else first
+    last = first + size_or_last if sep == "+" else size_or_last
     if not 1 <= first <= last <= 65535:
         raise ValueError(f"expected 1 <= A <= B <= 65535 in the range A-B, got {text!r}")
     return first, last
