@@ -2,6 +2,7 @@
 an alias bomb, nested too deep, too large, a FIFO or a device, and endless or closed stdin, each end
 in exit 2 with one line, within seconds and under an address-space limit."""
 
+import json
 import os
 import resource
 import subprocess
@@ -117,13 +118,12 @@ def test_an_integer_of_5000_digits_in_a_manifest_is_a_finding(repo):
     assert b"a number with more than 4,300 digits cannot be read" in result.stdout
 
 
-@pytest.mark.xfail(reason="fnmatch thrashes its 32,768-entry cache on 40,000 globs; the cifit branch replaces the "
-                          "exclude matching (pathspec, globs indexed by literal), which this test is for",
-                   raises=subprocess.TimeoutExpired, strict=False)
 def test_forty_thousand_exclude_globs_finish_within_seconds(tmp_path):
+    """fnmatch would thrash its 32,768-entry cache on 40,000 globs; whatever matches them must stay fast."""
     for number in range(50):
         (tmp_path / f"svc-{number}.yaml").write_text(SERVICE.replace("name: web", f"name: web-{number}"))
     (tmp_path / ".portlint.yaml").write_text("exclude:\n" + "".join(f"  - gen-{i}-*.yaml\n" for i in range(40_000)))
     result = subprocess.run([sys.executable, "-m", "portlint", "check", ".", "-f", "json"], cwd=tmp_path,
                             capture_output=True, timeout=15)
-    assert result.returncode == 1
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["files"] == 50  # none of the globs matches a file
