@@ -156,9 +156,28 @@ def test_a_deep_directory_chain_is_walked(tmp_path):
         deepest = deepest / "d"
         deepest.mkdir()  # (os.makedirs recurses too)
     (deepest / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
-    findings = check_paths([str(tmp_path)], Settings()).findings
+    try:
+        findings = check_paths([str(tmp_path)], Settings()).findings
+    finally:
+        _remove_chain(tmp_path, 1500)
     assert [f.rule for f in findings] == ["service-selector-no-match"]
     assert findings[0].file.count("/d") == 1500
+
+
+def _remove_chain(top, depth: int) -> None:
+    """Remove top/d/d/... from the bottom up (shutil.rmtree, pytest's clean-up, recurses)."""
+    here = os.getcwd()
+    os.chdir(top)
+    try:
+        for _ in range(depth):
+            os.chdir("d")
+        for name in os.listdir("."):
+            os.remove(name)
+        for _ in range(depth):
+            os.chdir("..")
+            os.rmdir("d")
+    finally:
+        os.chdir(here)
 
 
 def test_a_directory_chain_longer_than_a_path_can_be_is_a_finding(tmp_path):
@@ -170,7 +189,10 @@ def test_a_directory_chain_longer_than_a_path_can_be_is_a_finding(tmp_path):
             os.chdir("d")
     finally:
         os.chdir(here)
-    findings = check_paths([str(tmp_path)], Settings()).findings
+    try:
+        findings = check_paths([str(tmp_path)], Settings()).findings
+    finally:
+        _remove_chain(tmp_path, 2100)
     assert [(f.rule, "File name too long" in f.message) for f in findings] == [("yaml-syntax-error", True)]
 
 
