@@ -88,6 +88,9 @@ RUNS = {
     "json": ["check", "-f", "json", "--show-suppressed", "."],
     "sarif": ["check", "-f", "sarif", "."],
     "junit": ["check", "-f", "junit", "."],
+    "gitlab": ["check", "-f", "gitlab", "."],
+    "statistics": ["check", "--statistics", "."],
+    "statistics json": ["check", "--statistics", "-f", "json", "."],
     "trace text": ["trace", "--all", "."],
     "trace json": ["trace", "--all", "-f", "json", "."],
     "trace mermaid": ["trace", "--all", "-f", "mermaid", "."],
@@ -102,9 +105,11 @@ def test_no_line_of_any_format_starts_a_workflow_command(hostile, name):
     assert result.returncode == 1, result.stderr
     text = _assert_speaks_no_command(result.stdout)
     _assert_speaks_no_command(result.stderr)
-    if "json" in name or name == "sarif":
+    if name in ("json", "sarif", "gitlab", "trace json"):
         document = json.loads(text)
         assert "ns\u202eevil" in json.dumps(document, ensure_ascii=False)  # escaped on the wire, exact in the value
+    if name == "statistics json":
+        json.loads(text)
     if name == "sarif" and SARIF_SCHEMA.is_file():
         assert list(Draft4Validator(json.loads(SARIF_SCHEMA.read_text())).iter_errors(document)) == []
     if name == "junit":
