@@ -116,6 +116,20 @@ def test_no_line_of_any_format_starts_a_workflow_command(hostile, name):
         ET.fromstring(result.stdout)
 
 
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_the_apply_units_speak_no_workflow_command(hostile, output_format):
+    """--show-units lists every file name (indented: the runner trims that) and the units they make."""
+    result = run_portlint("check", "--show-units", "-f", output_format, ".", cwd=hostile)
+    assert result.returncode == 0, result.stderr
+    text = _assert_speaks_no_command(result.stdout)
+    _assert_speaks_no_command(result.stderr)
+    if output_format == "json":
+        paths = {f["path"] for unit in json.loads(text)["units"] for f in unit["files"]}
+        assert len(paths) == len(FILE_NAMES) and any("not-utf8-\\xff\\xfe.yaml" in p for p in paths)
+    else:
+        assert "not-utf8-\\xff\\xfe.yaml" in text
+
+
 def test_github_format_prints_only_its_own_commands(hostile):
     """Its commands are its own (one per annotated finding, and a closing notice when GitHub's limit of
     annotations is passed); every other line is a plain `portlint:` log line."""

@@ -78,9 +78,10 @@ def test_the_baseline_read_and_a_file_on_stdin_are_inputs_too(repo):
     assert tree_bytes(repo) == before
 
 
-def test_stdout_appending_to_an_input_is_refused(repo):
+@pytest.mark.parametrize("command", ["check", "check --show-units"])
+def test_stdout_appending_to_an_input_is_refused(repo, command):
     before = tree_bytes(repo)
-    result = subprocess.run(f"{sys.executable} -m portlint check >> deploy/svc.yaml", shell=True, cwd=repo,
+    result = subprocess.run(f"{sys.executable} -m portlint {command} >> deploy/svc.yaml", shell=True, cwd=repo,
                             capture_output=True, timeout=60)
     assert result.returncode == 2
     assert result.stderr == b"portlint: error: stdout appends to deploy/svc.yaml, an input of this run; refusing " \
