@@ -22,13 +22,15 @@ def _discover(state: dict) -> None:
     from portlint.globs import PathFilter
 
     settings = state["settings"]
-    state["files"] = run._files([state["tree"]], PathFilter(settings.exclude, settings.base_dir, settings.gitignore))
+    path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)
+    state["files"] = run._files([state["tree"]], path_filter, [state["tree"]]).files
 
 
 def _read(state: dict) -> None:
     from portlint import loader
+    from portlint.limits import read_file
 
-    state["texts"] = [loader._decode(loader._read_bytes(path))[0] for path in state["files"]]
+    state["texts"] = [loader._decode(read_file(path))[0] for path in state["files"]]
 
 
 def _parse(state: dict) -> None:
