@@ -301,6 +301,31 @@ def test_a_warning_is_shown_but_the_hop_passes():
     assert result.ok
 
 
+def test_the_finding_index_covers_exactly_what_each_claim_covers():
+    """FindingIndex looks findings up by field path; what else a claim asks (rules, other rules, the
+    workload) must still hold, as Claim.covers says."""
+    from portlint.findings import Finding, ObjectRef, Related
+    from portlint.trace.hops import Claim, FindingIndex
+
+    service, other = ObjectRef("v1", "Service", "default", "web"), ObjectRef("v1", "Service", "default", "api")
+    web, api = (Related("Deployment", "default", name, "a.yaml", 1) for name in ("web", "api"))
+    findings = [Finding(rule, "m", object=ref, file=file, field_path=path, related=related)
+                for rule in ("service-target-port-unmatched", "service-selector-no-match")
+                for ref in (service, other) for file in ("a.yaml", "b.yaml")
+                for path in ("spec.ports[0]", "spec.ports[0].targetPort", "spec.ports[1]", "spec.selector")
+                for related in ([], [web], [api])]
+    index = FindingIndex(findings)
+    workload = ObjectRef("apps/v1", "Deployment", "default", "web")
+    for rules in (None, ("service-target-port-unmatched",)):
+        for not_rules in ((), ("service-target-port-unmatched",)):
+            for claim_workload in (None, workload):
+                claim = Claim(service, "a.yaml", under=("spec.ports[0]",), exactly=("spec.selector",),
+                              workload=claim_workload, rules=rules, not_rules=not_rules)
+                expected = [f for f in findings if claim.covers(f)]
+                assert index.covered(claim) == expected, claim
+                assert expected or rules == not_rules
+
+
 def test_unknown_service_and_unknown_port():
     missing = trace(APP, "service/wbe:80").paths[0].hops[-1]
     assert (missing.ok, missing.reason, missing.hint) == (False, "no Service wbe in namespace default", "did you mean web?")

@@ -37,10 +37,15 @@ class Claim:
     def covers(self, finding: Finding) -> bool:
         if finding.object != self.ref or finding.file != self.file:
             return False
-        if finding.rule in self.not_rules or (self.rules is not None and finding.rule not in self.rules):
-            return False
         path = finding.field_path
         if path not in self.exactly and not any(_below(path, p) for p in self.under):
+            return False
+        return self.accepts(finding)
+
+    def accepts(self, finding: Finding) -> bool:
+        """What the claim asks beyond the object and its fields (which FindingIndex looks up): the rule
+        and the workload."""
+        if finding.rule in self.not_rules or (self.rules is not None and finding.rule not in self.rules):
             return False
         return self.workload is None or _about_workload(finding, self.workload)
 
@@ -68,8 +73,7 @@ class FindingIndex:
                 for order, finding in table.get((claim.ref, claim.file, path), ()):
                     self.examined += 1
                     found[order] = finding
-        return [found[order] for order in sorted(found)
-                if claim.workload is None or _about_workload(found[order], claim.workload)]
+        return [found[order] for order in sorted(found) if claim.accepts(found[order])]
 
 
 def _prefixes(path: str) -> list[str]:
