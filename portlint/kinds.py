@@ -22,6 +22,9 @@ BUILTIN_GROUPS = {
     "EndpointSlice": ("discovery.k8s.io",),
     **{kind: (GATEWAY_API_GROUP,) for kind in ("Gateway", "GatewayClass", "ReferenceGrant")},
     **{kind: (GATEWAY_API_GROUP,) for kind in ROUTE_KINDS},
+    "NetworkPolicy": ("networking.k8s.io", "extensions"),
+    "HorizontalPodAutoscaler": ("autoscaling",),
+    "PodDisruptionBudget": ("policy",),
 }
 
 # Kinds outside Kubernetes whose controllers make pods from a pod template at the place a built-in kind
@@ -46,6 +49,10 @@ POD_TEMPLATE_KINDS = {
 # every kind the model reads as a workload (ref.kind): the built-in ones and those above
 ALL_WORKLOAD_KINDS = WORKLOAD_KINDS + tuple(sorted({kind for _, kind in POD_TEMPLATE_KINDS} - set(WORKLOAD_KINDS)))
 
+# Prometheus-operator kinds the model reads: custom resources, so no schema validates them and
+# their builder tolerates any shape
+MONITOR_KINDS = {"ServiceMonitor": "monitoring.coreos.com", "PodMonitor": "monitoring.coreos.com"}
+
 # kind -> name of its definition in schemas/manifests.schema.json
 SCHEMA_DEFINITION = {
     "Pod": "Pod", "Deployment": "Deployment", "StatefulSet": "Deployment", "DaemonSet": "Deployment",
@@ -56,6 +63,8 @@ SCHEMA_DEFINITION = {
     "HTTPRoute": "HTTPRoute", "GRPCRoute": "GRPCRoute",
     "TLSRoute": "routeCommon", "TCPRoute": "routeCommon", "UDPRoute": "routeCommon",
     "Rollout": "Deployment", "DeploymentConfig": "ReplicationController", "CloneSet": "Deployment",
+    "NetworkPolicy": "NetworkPolicy", "HorizontalPodAutoscaler": "HorizontalPodAutoscaler",
+    "PodDisruptionBudget": "PodDisruptionBudget",
 }
 
 
@@ -139,3 +148,10 @@ def stored_resource(api_version: str, kind: str) -> tuple[str, str]:
     """(API group, kind) of the stored resource: versions do not matter, removed beta groups map to today's."""
     group = api_group(api_version)
     return LEGACY_GROUP.get((group, kind), group), kind
+
+
+def monitor_kind(api_version: object, kind: object) -> str | None:
+    """ServiceMonitor or PodMonitor when this is the Prometheus-operator kind."""
+    if not isinstance(api_version, str) or not isinstance(kind, str):
+        return None
+    return kind if MONITOR_KINDS.get(kind) == api_group(api_version) else None

@@ -37,8 +37,24 @@ from portlint.builder.gateway import build_gateway, build_gateway_class, build_r
 from portlint.builder.readable import mark_unreadable, readable_view
 from portlint.builder.ingress import build_ingress
 from portlint.builder.pods import build_workload
+from portlint.builder.policy import (
+    build_autoscaler,
+    build_disruption_budget,
+    build_monitor,
+    build_namespace,
+    build_network_policy,
+)
 from portlint.builder.services import build_service
-from portlint.kinds import ALL_WORKLOAD_KINDS, ROUTE_KINDS, api_group, builtin_kind, is_cluster_scoped, model_kind
+from portlint.kinds import (
+    ALL_WORKLOAD_KINDS,
+    MONITOR_KINDS,
+    ROUTE_KINDS,
+    api_group,
+    builtin_kind,
+    is_cluster_scoped,
+    model_kind,
+    monitor_kind,
+)
 from portlint.loader import Document
 from portlint.model import Cluster, EndpointsObject, KubeObject
 
@@ -87,7 +103,7 @@ def build_object(document: Document, default_namespace: str) -> KubeObject:
                   source=document.source, labels=metadata.get("labels") or {},
                   annotations=metadata.get("annotations") or {},
                   builtin=builtin_kind(data["apiVersion"], data["kind"]) is not None)
-    build = BUILDERS.get(kind)
+    build = BUILDERS.get(kind or monitor_kind(data["apiVersion"], data["kind"]))
     obj = build(data, common) if build else KubeObject(**common)
     if document.unreadable:
         prefix = list(document.path_prefix)
@@ -109,6 +125,11 @@ BUILDERS = {
     "Ingress": build_ingress,
     "Endpoints": _endpoints,
     "EndpointSlice": _endpoint_slice,
+    "NetworkPolicy": build_network_policy,
+    "Namespace": build_namespace,
+    "HorizontalPodAutoscaler": build_autoscaler,
+    "PodDisruptionBudget": build_disruption_budget,
+    **{kind: build_monitor for kind in MONITOR_KINDS},
     **{kind: (lambda data, common, kind=kind: build_workload(data, kind, common)) for kind in ALL_WORKLOAD_KINDS},
     "Gateway": build_gateway,
     "GatewayClass": build_gateway_class,

@@ -10,6 +10,7 @@ from portlint.model.gateway import Gateway, GatewayClass, GatewayIndex, Referenc
 from portlint.model.ingress import Ingress
 from portlint.model.objects import KubeObject
 from portlint.model.pods import Workload
+from portlint.model.policy import HorizontalPodAutoscaler, Monitor, Namespace, NetworkPolicy, PodDisruptionBudget
 from portlint.model.services import EndpointsObject, Service, ServicePort
 from portlint.model.units import ApplyUnits, UnitQueries
 from portlint.similar import NearMisses
@@ -115,6 +116,11 @@ class Cluster(UnitQueries):
     # Secrets in the input and those that resources in it create (cert-manager, sealed/external secrets)
     known_secrets: set[tuple[str, str]] = field(default_factory=set)
     gateway_api: GatewayIndex = field(default_factory=lambda: GatewayIndex([], [], [], set(), set()))
+    network_policies: list[NetworkPolicy] = field(default_factory=list)
+    namespaces: dict[str, Namespace] = field(default_factory=dict)  # the Namespace objects, by name
+    autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
+    disruption_budgets: list[PodDisruptionBudget] = field(default_factory=list)
+    monitors: list[Monitor] = field(default_factory=list)  # ServiceMonitors and PodMonitors
     manifest_count: int = 0  # every manifest read, the invalid ones included
     # built-in kinds of manifests whose identity (name, namespace) failed validation: such an object
     # may be the one a rule finds missing, so "no <kind> named N" is not reported while one exists
@@ -142,8 +148,18 @@ class Cluster(UnitQueries):
             self.secrets.add((obj.namespace, obj.name))
         elif isinstance(obj, (Gateway, GatewayClass, Route, ReferenceGrant)):
             self._add_gateway_api(obj)
+        elif isinstance(obj, NetworkPolicy):
+            self.network_policies.append(obj)
+        elif isinstance(obj, Namespace):
+            self.namespaces.setdefault(obj.name, obj)
+        elif isinstance(obj, HorizontalPodAutoscaler):
+            self.autoscalers.append(obj)
+        elif isinstance(obj, PodDisruptionBudget):
+            self.disruption_budgets.append(obj)
         elif not obj.builtin and "." in obj.ref.api_version.partition("/")[0]:
             self.custom_resources.setdefault(obj.namespace, []).append(obj)
+        if isinstance(obj, Monitor):  # still a custom resource to the exemptions above
+            self.monitors.append(obj)
 
     def _add_gateway_api(self, obj: KubeObject) -> None:
         if isinstance(obj, Gateway):
