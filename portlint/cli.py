@@ -377,13 +377,20 @@ def trace(
                                       help="A request header, for HTTPRoute header matches (repeatable)."),
     method: Optional[str] = typer.Option(None, "--method", "-X", metavar="METHOD", show_default=False,
                                          help="The request method, for HTTPRoute method matches. [default: GET]"),
+    source_text: Optional[str] = typer.Option(
+        None, "--from", metavar="SOURCE", show_default=False,
+        help="Who sends the request, for the NetworkPolicy hop: KIND/NAME[.NAMESPACE] (deployment/web.shop, "
+             "pod/debug), namespace/NS or external. [default: the ingress controller's pods for a URL, external for "
+             "nodeport and load balancer targets, a pod of the Service's namespace for service/...]"),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (
         ACCEPTED_FORMS,
         AllTarget,
+        SourceError,
         TargetError,
         UrlTarget,
+        parse_source,
         parse_target,
         trace_paths,
         with_request,
@@ -400,12 +407,19 @@ def trace(
             target = with_request(target, list(headers or []), method)
     except TargetError as error:
         raise UsageError(str(error)) from None
+    try:
+        source = parse_source(source_text) if source_text is not None else None
+    except SourceError as error:
+        raise UsageError(str(error)) from None
     from portlint.report.escape import JSON, TEXT
 
     configured, paths = _configuration(config_file, arguments)
     settings = configured.settings(namespace=namespace)
     settings.roots = _roots(configured, arguments, paths)
-    result = _checked(trace_paths, target, paths, settings)
+    try:
+        result = _checked(trace_paths, target, paths, settings, source)
+    except SourceError as error:
+        raise UsageError(str(error)) from None
     if step_summary:
         _append_step_summary(result)
     with streams.stdout(JSON if output_format is TraceFormat.json else TEXT) as out:

@@ -52,10 +52,15 @@ class Peer:
     namespace: str | None = None
     workload: Workload | None = None
     text: str = ""
+    pod_labels: PodLabels | None = None  # pods known by their labels only (a configured controller)
 
     @staticmethod
     def pod(workload: Workload) -> "Peer":
         return Peer(POD, workload.namespace, workload, f"{workload.ref.kind} {workload.namespace}/{workload.name}")
+
+    @staticmethod
+    def labelled(namespace: str, labels: dict[str, str], text: str) -> "Peer":
+        return Peer(POD, namespace, None, text, PodLabels(dict(labels)))
 
     @staticmethod
     def any_pod_of(namespace: str) -> "Peer":
@@ -67,7 +72,7 @@ class Peer:
 
     @property
     def labels(self) -> PodLabels | None:
-        return self.workload.pod_labels if self.workload else None
+        return self.workload.pod_labels if self.workload else self.pod_labels
 
 
 @dataclass
@@ -123,7 +128,7 @@ class Connectivity:
         admitted = self.ingress(source, destination, number, protocol)
         if source.kind != POD or admitted.allowed is False:
             return admitted
-        sent = self.egress(source.workload, destination, number, protocol)
+        sent = self.egress(source, destination, number, protocol)
         if sent.allowed is False:
             return sent
         if sent.policies:
@@ -141,24 +146,24 @@ class Connectivity:
                    for p in policies for r in p.ingress]
         return self._verdict(matches, policies, source.text, where, destination, INGRESS)
 
-    def egress(self, source: Workload, destination: Workload, number: int, protocol: str) -> Verdict:
-        policies = self.isolating(source, EGRESS)
+    def egress(self, source: Peer, destination: Workload, number: int, protocol: str) -> Verdict:
+        policies = [p for p in self.policies_in(source.namespace)
+                    if p.isolates(EGRESS) and p.pod_selector.matches(source.labels)]
         where = port_text(number, protocol)
         if not policies:
             return Verdict(True, "no policy isolates the source's pods for egress")
         target = Peer.pod(destination)
         matches = [(p, r, self._rule_admits(p, r, target, destination, number, protocol, EGRESS))
                    for p in policies for r in p.egress]
-        return self._verdict(matches, policies, f"{source.ref.kind} {source.namespace}/{source.name}", where,
-                             destination, EGRESS)
+        return self._verdict(matches, policies, source.text, where, destination, EGRESS)
 
     def _verdict(self, matches, policies: list[NetworkPolicy], who: str, where: str, destination: Workload,
                  direction: str) -> Verdict:
         admitting = [(p, m) for p, _r, m in matches if m.allowed]
         if admitting:
             policy, match = admitting[0]
-            verb = "admits" if direction == INGRESS else "lets the source send"
-            text = f"policy {policy.name} {verb} {who} on {where}"
+            text = (f"policy {policy.name} admits {who} on {where}" if direction == INGRESS else
+                    f"policy {policy.name} lets {who} send to {_pods_text(destination)} on {where}")
             return Verdict(True, text + (f" ({match.reason})" if match.reason else ""), None, [policy])
         unsure = [(p, m) for p, _r, m in matches if m.allowed is None]
         if unsure:

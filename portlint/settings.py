@@ -29,6 +29,7 @@ class Settings:
     # the directories whose files may be shown and changed: the PATHs given, or the config file's
     # directory for its `paths` (None: the PATHs checked)
     roots: list[str] | None = None
+    ingress_controller_pods: dict | None = None  # {namespace, labels}: the source of Ingress traffic in trace
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

@@ -222,11 +222,13 @@ def test_a_good_url_trace_has_every_hop_with_ports_and_positions():
     assert result.ok
     (path,) = result.paths
     assert hops(path) == [("client", None, 80, True), ("ingress", "shop", 80, True), ("service", "web", 80, True),
-                          ("workload", "web", 8080, True), ("container", "web", 8080, True)]
+                          ("workload", "web", 8080, True), ("network-policy", "web", 8080, True),
+                          ("container", "web", 8080, True)]
     labels = [hop.label for hop in path.hops]
     assert labels[2] == "Service default/web :80 → targetPort http (8080)"
-    assert labels[4] == "container nginx :8080 (http=8080/TCP)"
-    assert [hop.line for hop in path.hops[1:]] == [43, 29, 4, 18]  # path entry, Service port, name, containerPort
+    assert labels[5] == "container nginx :8080 (http=8080/TCP)"
+    # path entry, Service port, name, (no policy), containerPort
+    assert [hop.line for hop in path.hops[1:]] == [43, 29, 4, None, 18]
 
 
 def test_node_port_and_service_targets_reach_the_container():
@@ -278,8 +280,9 @@ def test_broken_at_the_service_hop():
 def test_broken_at_the_workload_hop():
     result = trace(APP.replace("replicas: 2", "replicas: 0"), "service/web:80")
     (path,) = result.paths
-    assert [(h.type, h.ok) for h in path.hops][-2:] == [("workload", False), ("container", True)]
-    assert path.hops[-2].reason.startswith("spec.replicas is 0")
+    assert [(h.type, h.ok) for h in path.hops][-3:] == [("workload", False), ("network-policy", True),
+                                                        ("container", True)]
+    assert path.hops[-3].reason.startswith("spec.replicas is 0")
 
 
 def test_broken_at_the_container_hop():

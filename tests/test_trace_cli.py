@@ -146,5 +146,5 @@ def test_trace_reads_paths_and_namespace_from_the_config_file(tmp_path):
 def test_every_hop_type_of_a_full_chain_is_a_documented_one():
     result = portlint("trace", "--all", FIXED, "--format", "json")
     types = {hop["type"] for path in json.loads(result.stdout)["paths"] for hop in path["hops"]}
-    assert types == {"client", "ingress", "node-port", "service", "workload", "container"}
+    assert types == {"client", "ingress", "node-port", "service", "workload", "network-policy", "container"}
     assert types <= set(HOP_TYPES)

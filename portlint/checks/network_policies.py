@@ -102,26 +102,36 @@ def _pod_port(workload: Workload, service_port: ServicePort) -> int | None:
 
 
 def _blocked_finding(service: Service, service_port: ServicePort, workloads: list[Workload], blocked) -> Finding:
+    """On the policy that has to change: the one naming the Service's port, else the first that isolates."""
     number, policies = blocked[0]
     protocol = service_port.protocol
     names = ", ".join(sorted({p.name for _n, ps in blocked for p in ps}))
-    message = (f"port {service_port.describe()} → pod port {number}/{protocol}: every pod the Service selects is "
-               f"isolated for ingress (by {names}) and no policy admits any source on {number}/{protocol}, so nothing "
-               f"can reach the Service on this port")
-    return service.finding(message, _blocked_hint(service_port, number, policies), at=service_port,
-                           key="targetPort" if service_port.target_port_given else "port",
-                           related=[p.related() for p in policies] + [w.related() for w in workloads[:3]])
+    message = (f"Service {service.name} port {service_port.describe()} → pod port {number}/{protocol}: every pod the "
+               f"Service selects is isolated for ingress (by {names}) and no policy admits any source on "
+               f"{number}/{protocol}, so nothing can reach the Service on this port")
+    wrong = _service_port_named(service_port, number, policies)
+    related = [service.related()] + [w.related() for w in workloads[:3]]
+    if wrong:
+        policy, port = wrong
+        hint = (f"policy {policy.name} names port {describe_policy_port(port)}, the Service's port: a NetworkPolicy "
+                f"sees the pod's port, so name {number} (or the container port's name)")
+        return policy.finding(message, hint, at=port, key="port", related=related)
+    policy = policies[0]
+    spec = policy.raw.get("spec") or {}
+    key = next((f"spec.{k}" for k in ("ingress", "policyTypes") if k in spec), "spec.podSelector")
+    if not any(p.ingress for p in policies):
+        hint = (f"{', '.join(p.name for p in policies)} deny all ingress: add a policy with an ingress rule that "
+                f"admits port {number}/{protocol} from the clients of the Service")
+    else:
+        hint = (f"add port {number}/{protocol} (the pod's port, not the Service's) to an ingress rule of "
+                f"{policy.name}, or add a policy that admits it")
+    return policy.finding(message, hint, key=key, related=related)
 
 
-def _blocked_hint(service_port: ServicePort, number: int, policies: list[NetworkPolicy]) -> str:
+def _service_port_named(service_port: ServicePort, number: int, policies: list[NetworkPolicy]):
     for policy in policies:
         for policy_rule in policy.ingress:
             for port in policy_rule.ports or ():
-                if port.port == service_port.port and port.port != number:
-                    return (f"policy {policy.name} names port {describe_policy_port(port)}, the Service's port: a "
-                            f"NetworkPolicy sees the pod's port, so name {number} (or the container port's name)")
-    if not any(p.ingress for p in policies):
-        return (f"policies {', '.join(p.name for p in policies)} deny all ingress: add a policy with an ingress rule "
-                f"that admits port {number}/{service_port.protocol} from the clients of the Service")
-    return (f"add port {number}/{service_port.protocol} (the pod's port, not the Service's) to an ingress rule of "
-            f"{policies[0].name}, or add a policy that admits it")
+                if port.port == service_port.port and port.port != number and port.protocol == service_port.protocol:
+                    return policy, port
+    return None

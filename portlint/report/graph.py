@@ -38,11 +38,13 @@ class Graph:
         node.ok = node.ok and hop.ok
         return node
 
-    def edge(self, source: GraphNode, target: GraphNode, hop: Hop, reached: bool) -> None:
+    def edge(self, source: GraphNode, target: GraphNode, hop: Hop, reached: bool, gate: Hop | None = None) -> None:
         key = (source.id, target.id, hop.edge)
         ok, rule, was_reached = self.edges.get(key, (True, None, False))
         if not hop.ok and ok:
             ok, rule = False, hop.rule or "broken"
+        if gate is not None and not gate.ok and ok:
+            ok, rule = False, "blocked by NetworkPolicy"
         self.edges[key] = (ok, rule, was_reached or reached)
 
     def edge_label(self, key: tuple) -> str:
@@ -53,13 +55,17 @@ class Graph:
 def build(trace: Trace) -> Graph:
     graph = Graph()
     for path in trace.paths:
-        previous, reached = None, True
+        previous, reached, gate = None, True, None
         for hop in path.hops:
+            if hop.type == "network-policy":  # not a place but a judgement: drawn on the edge into the container
+                gate = hop
+                continue
             node = graph.node(hop)
             if previous is not None:
-                graph.edge(previous, node, hop, reached)
+                graph.edge(previous, node, hop, reached, gate)
             previous = node
-            reached = reached and hop.ok
+            reached = reached and hop.ok and (gate is None or gate.ok)
+            gate = None
     return graph
 
 

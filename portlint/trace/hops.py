@@ -17,7 +17,7 @@ from portlint.kinds import ALL_WORKLOAD_KINDS
 from portlint.model import KubeObject
 
 HOP_TYPES = ("client", "ingress", "gateway", "route", "redirect", "node-port", "load-balancer", "service", "workload",
-             "container")
+             "network-policy", "container")
 ENDS = ("container", "redirect")  # a path reaches its goal at a container, or when the client is redirected
 BREAKS, CAUTION = SEVERITY_RANK["error"], SEVERITY_RANK["warning"]
 

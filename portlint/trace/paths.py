@@ -37,10 +37,12 @@ from portlint.model import (
     ServicePort,
     Workload,
 )
+from portlint.connectivity import Peer, connectivity
 from portlint.ports import backends, is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
 from portlint.trace.hops import Claim, Entry, FindingIndex, Hop, TracePath
+from portlint.trace.sources import controller_source, policy_hop
 from portlint.trace.routing import Miss, Route, TlsIndex, effective_path_type, route_url
 from portlint.trace.targets import (
     AllTarget,
@@ -59,21 +61,31 @@ EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
 
 
 class Tracer:
-    def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default"):
+    def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default",
+                 source: Peer | None = None, controller_pods: dict | None = None):
         self.cluster = cluster
         self.namespace = namespace
         self.findings = FindingIndex(findings)
+        self.policies = connectivity(cluster)
+        self._given_source, self._controller_pods = source, controller_pods
+        self._source: Peer | None = source  # who sends the request being traced (None: not judged)
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
 
     def entries(self, target: Target) -> list[Entry]:
         if isinstance(target, UrlTarget):
             return [self.url(target)]
         if isinstance(target, NodePortTarget):
+            self._send_from(Peer.external())
             return [self.node_port(target)]
         if isinstance(target, ServiceTarget):
+            self._send_from(Peer.any_pod_of(target.namespace or self.namespace))
             return [self.service_target(target)]
         assert isinstance(target, AllTarget)
         return self.everything()
+
+    def _send_from(self, default: Peer | None) -> None:
+        """The source of the paths traced next: --from when given, else the entry point's default."""
+        self._source = self._given_source or default
 
     def judge(self, hop: Hop, *claims: Claim) -> Hop:
         return hop.judge([f for claim in claims for f in self.findings.covered(claim)])
@@ -153,6 +165,7 @@ class Tracer:
         return entries
 
     def _exposed_entry(self, service: Service, service_port: ServicePort) -> Entry:
+        self._send_from(Peer.external())
         if service.type == "LoadBalancer":
             title = f"load balancer {_name(service)}:{service_port.port}"
             client = _hop("client", f"client → {title}", None, None, port=service_port.port, node=EXTERNAL)
@@ -235,6 +248,7 @@ class Tracer:
     def backend_paths(self, before: list[Hop], ingress: Ingress, backend: IngressBackend) -> list[TracePath]:
         """The paths beyond an Ingress backend, with the controller conventions of portlint/controllers.py."""
         hop = before[-1]
+        self._send_from(controller_source(self.cluster, ingress, self._controller_pods))
         redirect = redirects_everything(ingress)
         if redirect:
             hop.notes.append(UNTRACED + f"ingress-nginx answers with a redirect ({redirect}: "
@@ -377,6 +391,8 @@ class Tracer:
         if number is None:
             hops[0].notes.append(UNTRACED + "the targetPort names no port of this workload")
             return hops
+        hops.append(policy_hop(self.policies, self._source, workload, number, protocol,
+                               external_note=service.type in NODE_PORT_TYPES))
         container = _container_of(workload, port)
         if port and container:
             sidecar = "sidecar " if container.sidecar else ""

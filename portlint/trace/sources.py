@@ -1,0 +1,146 @@
+"""Who sends the traced request: `--from`, or the default for the target, and the `network-policy` hop.
+
+`--from` takes KIND/NAME[.NAMESPACE] (a workload kind in lower case: deployment/web.shop,
+pod/debug), namespace/NS (a pod of NS whose labels are unknown) or `external`. Without it:
+a URL's request comes from the ingress controller's pods (found by the IngressClass's
+controller and that controller's conventional labels, else the `ingress-controller-pods`
+setting, else not judged); a nodePort or load balancer's from outside the cluster; a Service
+target's from a pod of the target's namespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from portlint.connectivity import EXTERNAL, NAMESPACE, POD, Connectivity, Peer, Verdict
+from portlint.kinds import WORKLOAD_KINDS
+from portlint.model import Cluster, Ingress, Workload
+from portlint.trace.hops import Hop
+
+SOURCE_FORMS = "KIND/NAME[.NAMESPACE] (e.g. deployment/web.shop, pod/debug), namespace/NS, or external"
+_KINDS = {kind.lower(): kind for kind in WORKLOAD_KINDS}
+_NAME = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")
+
+# IngressClass spec.controller -> the labels its own manifests give the controller pods
+CONTROLLER_LABELS = {
+    "k8s.io/ingress-nginx": ({"app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller"},),
+    "nginx.org/ingress-controller": ({"app.kubernetes.io/name": "nginx-ingress"}, {"app": "nginx-ingress"}),
+    "haproxy.org/ingress-controller/haproxy": ({"run": "haproxy-ingress"},
+                                               {"app.kubernetes.io/name": "kubernetes-ingress"}),
+    "haproxy-ingress.github.io/controller": ({"app.kubernetes.io/name": "haproxy-ingress"},),
+    "traefik.io/ingress-controller": ({"app.kubernetes.io/name": "traefik"},),
+}
+# controllers that program a cloud load balancer: the request reaches the pods from outside the cluster
+CLOUD_CONTROLLERS = ("k8s.io/ingress-gce", "ingress.k8s.aws/alb", "networking.gke.io/ingress-gce")
+# the class names these controllers install by default, for an Ingress whose IngressClass is not in the input
+CLASS_CONTROLLERS = {"nginx": "k8s.io/ingress-nginx", "haproxy": "haproxy.org/ingress-controller/haproxy",
+                     "traefik": "traefik.io/ingress-controller", "alb": "ingress.k8s.aws/alb",
+                     "gce": "k8s.io/ingress-gce", "nginx-plus": "nginx.org/ingress-controller"}
+NOT_JUDGED = "not judged: the controller's pods are not in the input"
+
+
+class SourceError(ValueError):
+    """A --from that is none of the forms, or names a workload the input does not hold."""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    text: str
+    kind: str  # a workload kind, "namespace" or "external"
+    name: str | None = None
+    namespace: str | None = None
+
+
+def parse_source(text: str) -> SourceSpec:
+    if text == "external":
+        return SourceSpec(text, EXTERNAL)
+    kind, slash, rest = text.partition("/")
+    if not slash or not rest:
+        raise SourceError(f"malformed --from {text!r}: expected {SOURCE_FORMS}")
+    if kind == "namespace":
+        if not _NAME.fullmatch(rest) or "." in rest:
+            raise SourceError(f"malformed --from {text!r}: {rest!r} is not a namespace name")
+        return SourceSpec(text, NAMESPACE, None, rest)
+    if kind not in _KINDS:
+        raise SourceError(f"malformed --from {text!r}: {kind!r} is not a workload kind "
+                          f"({', '.join(sorted(_KINDS))}); expected {SOURCE_FORMS}")
+    name, _, namespace = rest.partition(".")
+    if not _NAME.fullmatch(name) or (namespace and not _NAME.fullmatch(namespace)):
+        raise SourceError(f"malformed --from {text!r}: expected {SOURCE_FORMS}")
+    return SourceSpec(text, _KINDS[kind], name, namespace or None)
+
+
+def resolve_source(spec: SourceSpec, cluster: Cluster, default_namespace: str) -> Peer:
+    if spec.kind == EXTERNAL:
+        return Peer.external()
+    if spec.kind == NAMESPACE:
+        return Peer.any_pod_of(spec.namespace)
+    namespace = spec.namespace or default_namespace
+    for workload in cluster.workloads:
+        if (workload.kind, workload.name, workload.namespace) == (spec.kind, spec.name, namespace):
+            return Peer.pod(workload)
+    raise SourceError(f"--from {spec.text}: the input holds no {spec.kind} {spec.name} in namespace {namespace}")
+
+
+def controller_source(cluster: Cluster, ingress: Ingress, configured: dict | None) -> Peer | None:
+    """The pods an Ingress's traffic comes from: its controller's, when the input shows them (None: not judged)."""
+    controller = _controller(cluster, ingress)
+    if controller in CLOUD_CONTROLLERS:
+        return Peer.external()
+    for labels in CONTROLLER_LABELS.get(controller, ()):
+        found = _labelled(cluster.workloads, labels)
+        if found:
+            return Peer.pod(found)
+    if configured:
+        return Peer.labelled(configured["namespace"], configured.get("labels") or {},
+                             f"the ingress controller's pods (namespace {configured['namespace']})")
+    return None
+
+
+def _controller(cluster: Cluster, ingress: Ingress) -> str | None:
+    name = ingress.class_name or ingress.annotations.get("kubernetes.io/ingress.class")
+    for obj in cluster.objects:
+        if obj.ref.kind == "IngressClass" and (obj.name == name or (name is None and obj.annotations.get(
+                "ingressclass.kubernetes.io/is-default-class") == "true")):
+            spec = obj.raw.get("spec")
+            return spec.get("controller") if isinstance(spec, dict) else None
+    return CLASS_CONTROLLERS.get(name or "")
+
+
+def _labelled(workloads: list[Workload], labels: dict[str, str]) -> Workload | None:
+    return next((w for w in workloads if all(w.pod_labels.can_equal(k, v) for k, v in labels.items())), None)
+
+
+def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, number: int, protocol: str,
+               external_note: bool) -> Hop:
+    """The `network-policy` hop: do the policies that isolate the destination pods (and a pod source's own
+    egress policies) admit this source, port and protocol?"""
+    who = source.text if source else "the ingress controller"
+    hop = Hop("network-policy", f"NetworkPolicy: {who} → {workload.name} :{number}/{protocol}", workload, number,
+              node=("network-policy", workload.ref, who), edge=f":{number}")
+    if source is None:
+        hop.reason = NOT_JUDGED
+        hop.notes.append(NOT_JUDGED)
+        return hop
+    verdict = engine.reach(source, workload, number, protocol)
+    _place(hop, verdict)
+    if verdict.ok:
+        hop.reason = verdict.reason
+        hop.notes.append(verdict.reason)
+        if verdict.allowed is None:
+            hop.notes.append("cannot tell from the manifests: judged as admitted")
+    else:
+        hop.fail(verdict.reason, verdict.hint)
+    if external_note and source.kind == EXTERNAL and verdict.policies:
+        hop.notes.append("for clients outside the cluster the answer also depends on externalTrafficPolicy and "
+                         "the CNI (with Cluster, the source address may be rewritten to a node's)")
+    if source.kind == POD and source.workload is None:
+        hop.notes.append("the source is known by its labels only (setting ingress-controller-pods)")
+    return hop
+
+
+def _place(hop: Hop, verdict: Verdict) -> None:
+    if verdict.policies:
+        policy = verdict.policies[0]
+        hop.obj, hop.file, hop.line = policy, policy.file, policy.raw.line
