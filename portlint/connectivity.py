@@ -81,6 +81,7 @@ class Verdict:
     reason: str
     hint: str | None = None
     policies: list[NetworkPolicy] = field(default_factory=list)  # the ones that admit, or that isolate
+    only_from: str | None = None  # admitted for clients of this ipBlock only (not every address)
 
     @property
     def ok(self) -> bool:
@@ -159,12 +160,12 @@ class Connectivity:
 
     def _verdict(self, matches, policies: list[NetworkPolicy], who: str, where: str, destination: Workload,
                  direction: str) -> Verdict:
-        admitting = [(p, m) for p, _r, m in matches if m.allowed]
+        admitting = sorted(((p, m) for p, _r, m in matches if m.allowed), key=lambda pm: pm[1].cidr is not None)
         if admitting:
             policy, match = admitting[0]
             text = (f"policy {policy.name} admits {who} on {where}" if direction == INGRESS else
                     f"policy {policy.name} lets {who} send to {_pods_text(destination)} on {where}")
-            return Verdict(True, text + (f" ({match.reason})" if match.reason else ""), None, [policy])
+            return Verdict(True, text + (f" ({match.reason})" if match.reason else ""), None, [policy], match.cidr)
         unsure = [(p, m) for p, _r, m in matches if m.allowed is None]
         if unsure:
             policy, match = unsure[0]
@@ -188,7 +189,7 @@ class Connectivity:
             who = peer_matches(self, policy, rule, peer)
             return Match(False, port.reason, peer_ok=who.allowed is not False, port_ok=False)
         who = peer_matches(self, policy, rule, peer)
-        return Match(who.allowed, who.reason, peer_ok=who.allowed is not False, port_ok=True)
+        return Match(who.allowed, who.reason, peer_ok=who.allowed is not False, port_ok=True, cidr=who.cidr)
 
     def namespace_labels(self, namespace: str) -> dict[str, str] | None:
         """The labels of a Namespace the input holds (with the automatic name label), else None."""
@@ -202,6 +203,7 @@ class Match:
     reason: str = ""
     peer_ok: bool = True
     port_ok: bool = True
+    cidr: str | None = None  # the ipBlock that narrows an external match
 
 
 def port_matches(rule: PolicyRule, destination: Workload, number: int, protocol: str) -> Match:
@@ -240,14 +242,17 @@ def peer_matches(engine: Connectivity, policy: NetworkPolicy, rule: PolicyRule, 
     """Whether a rule's `from` (ingress) or `to` (egress) takes in `peer`: True, False or None (cannot tell)."""
     if rule.any_peer:
         return Match(True, "" if peer.kind != EXTERNAL else "the rule has no `from`: every source")
-    best = Match(False, "no peer of the rule matches")
+    best, narrowed = Match(False, "no peer of the rule matches"), None
     for item in rule.peers:
         match = _one_peer(engine, policy, item, peer)
-        if match.allowed:
+        if match.allowed and match.cidr is None:
             return match
+        if match.allowed:
+            narrowed = narrowed or match
+            continue
         if match.allowed is None or (best.allowed is False and match.reason):
             best = match
-    return best
+    return narrowed or best
 
 
 def _one_peer(engine: Connectivity, policy: NetworkPolicy, item: PolicyPeer, peer: Peer) -> Match:
@@ -258,7 +263,8 @@ def _one_peer(engine: Connectivity, policy: NetworkPolicy, item: PolicyPeer, pee
         if covers_every_address(item.ip_block.cidr, item.ip_block.excepts):
             return Match(True, f"ipBlock {item.ip_block.cidr}: every address")
         excepted = f" except {', '.join(item.ip_block.excepts)}" if item.ip_block.excepts else ""
-        return Match(True, f"only clients from ipBlock {item.ip_block.cidr}{excepted}")
+        return Match(True, f"only clients from ipBlock {item.ip_block.cidr}{excepted}",
+                     cidr=f"{item.ip_block.cidr}{excepted}")
     if item.pod_selector is None and item.namespace_selector is None:
         return Match(False, "an empty peer selects nothing")
     if peer.kind == EXTERNAL:
