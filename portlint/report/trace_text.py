@@ -122,9 +122,11 @@ def _summary(trace: Trace) -> Text:
             return Text("No entry points: no Ingress, no Gateway, and no NodePort or LoadBalancer Service.",
                         style="green")
         redirect = " or a redirect" if any(p.ok and p.hops[-1].type == "redirect" for p in trace.paths) else ""
+        blocked = sum(1 for e in trace.entries if not e.ok and any(_blocked_by_policy(p) for p in e.paths))
+        by_policy = f" ({blocked} blocked by a NetworkPolicy)" if blocked else ""
         text = (f"{len(trace.entries)} entry point{'s' if len(trace.entries) != 1 else ''}: {counts['ok']} "
                 f"reach{'es' if counts['ok'] == 1 else ''} a "
-                f"container{redirect}, {counts['broken']} broken, {counts['untraced']} leave the manifests.")
+                f"container{redirect}, {counts['broken']} broken{by_policy}, {counts['untraced']} leave the manifests.")
         return Text(text, style="green" if trace.ok else "bold red" if counts["broken"] else "yellow")
     paths = trace.paths
     good = sum(1 for path in paths if path.ok)
@@ -137,3 +139,9 @@ def _summary(trace: Trace) -> Text:
         return Text(f"not ok: {len(paths)} path{many} leave{'s' if not many else ''} the manifests before a container.",
                     style="yellow")
     return Text(f"broken: none of {len(paths)} path{many} reaches a container.", style="bold red")
+
+
+def _blocked_by_policy(path) -> bool:
+    """The first hop that fails is the network-policy one."""
+    failing = next((hop for hop in path.hops if not hop.ok), None)
+    return failing is not None and failing.type == "network-policy"
