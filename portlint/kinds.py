@@ -50,8 +50,9 @@ POD_TEMPLATE_KINDS = {
 ALL_WORKLOAD_KINDS = WORKLOAD_KINDS + tuple(sorted({kind for _, kind in POD_TEMPLATE_KINDS} - set(WORKLOAD_KINDS)))
 
 # Prometheus-operator kinds the model reads: custom resources, so no schema validates them and
-# their builder tolerates any shape
-MONITOR_KINDS = {"ServiceMonitor": "monitoring.coreos.com", "PodMonitor": "monitoring.coreos.com"}
+# their builder tolerates any shape. Azure's managed Prometheus serves the same CRDs in its own group.
+MONITOR_GROUPS = ("monitoring.coreos.com", "azmonitoring.coreos.com")
+MONITOR_KINDS = ("ServiceMonitor", "PodMonitor")
 
 # kind -> name of its definition in schemas/manifests.schema.json
 SCHEMA_DEFINITION = {
@@ -154,4 +155,4 @@ def monitor_kind(api_version: object, kind: object) -> str | None:
     """ServiceMonitor or PodMonitor when this is the Prometheus-operator kind."""
     if not isinstance(api_version, str) or not isinstance(kind, str):
         return None
-    return kind if MONITOR_KINDS.get(kind) == api_group(api_version) else None
+    return kind if kind in MONITOR_KINDS and api_group(api_version) in MONITOR_GROUPS else None

@@ -18,9 +18,12 @@ EXPECTED = {
     "container-port-duplicate": 4,
     "container-port-undeclared": 42,
     "deprecated-api": 52,
+    "hpa-target-missing": 1,
     "ingress-backend-service-missing": 5,  # 3 of them info: the openpolicyagent test Ingresses' Services live elsewhere
     "ingress-tls-secret-missing": 8,
     "manifest-invalid": 3,
+    "networkpolicy-selects-nothing": 1,
+    "service-blocked-by-networkpolicy": 1,
     "service-protocol-mismatch": 2,
     # 4: vitess (2) and an istio ingressgateway Service as before; kubernetes/examples' DCGM exporter Service,
     # whose pods a separately installed chart makes in a namespace the input runs pods in (it was hidden by
@@ -62,6 +65,16 @@ def test_findings_per_rule_are_pinned(report):
     ("workload-selector-mismatch", "kubernetes__examples/_archived/sysdig-cloud/sysdig-rc.yaml", 9, "non-empty selector"),
     ("service-target-port-unmatched", "haproxytech__kubernetes-ingress/deploy/tests/config/3.ingress-controller.yaml",
      139, "targets 6060/TCP"),
+    # sock-shop: the Deployment is carts, the HPA and the policy name cart
+    ("hpa-target-missing", "microservices-demo__microservices-demo/deploy/kubernetes/autoscaling/cart-hsc.yaml", 11,
+     "scaleTargetRef names Deployment cart, but namespace sock-shop has no Deployment of that name"),
+    ("networkpolicy-selects-nothing",
+     "microservices-demo__microservices-demo/deploy/kubernetes/manifests-policy/netpol-cart-access.yaml", 8,
+     "podSelector name=cart matches no pod template in namespace sock-shop"),
+    # the network-policies component's deny-all, with the shopping-assistant component: no policy admits 8080
+    ("service-blocked-by-networkpolicy",
+     "GoogleCloudPlatform__microservices-demo/kustomize/components/network-policies/network-policy-deny-all.yaml", 21,
+     "Service shoppingassistantservice port http (80/TCP) → pod port 8080/TCP"),
 ])
 def test_a_few_findings_are_exactly_where_they_were_checked(report, rule, file, line, text):
     hits = [f for f in report.findings if f.rule == rule and relative(f.file) == file and f.line == line]
@@ -166,3 +179,21 @@ def test_real2_ingress_and_route_fixtures_without_services_are_info(report2):
     assert all("ingress2gateway/pkg/i2gw/providers/" in f.file for f in lowered)
     assert {f.severity for f in lowered} == {"info"}
 
+
+@pytest.fixture(scope="module")
+def whole(corpus):
+    return check_paths([str(corpus)], Settings()).clusters[0]
+
+
+def test_every_networkpolicy_hpa_pdb_and_monitor_of_the_corpus_is_in_the_model(whole):
+    counts = (len(whole.network_policies), len(whole.autoscalers), len(whole.disruption_budgets),
+              sum(m.ref.kind == "ServiceMonitor" for m in whole.monitors), sum(m.ref.kind == "PodMonitor" for m in whole.monitors))
+    assert counts == (37, 70, 5, 20, 2)
+
+
+def test_real2_gives_no_finding_of_the_reference_rules(report2):
+    findings = report2.findings
+    ours = {"networkpolicy-selects-nothing", "networkpolicy-port-name-unresolved", "service-blocked-by-networkpolicy",
+            "hpa-target-missing", "pdb-selects-nothing", "servicemonitor-selects-nothing", "podmonitor-selects-nothing",
+            "monitor-port-unresolved"}
+    assert [f for f in findings if f.rule in ours] == []
