@@ -242,7 +242,8 @@ def peer_matches(engine: Connectivity, policy: NetworkPolicy, rule: PolicyRule, 
     """Whether a rule's `from` (ingress) or `to` (egress) takes in `peer`: True, False or None (cannot tell)."""
     if rule.any_peer:
         return Match(True, "" if peer.kind != EXTERNAL else "the rule has no `from`: every source")
-    best, narrowed = Match(False, "no peer of the rule matches"), None
+    nothing = Match(False, "no peer of the rule matches")
+    best, narrowed = nothing, None
     for item in rule.peers:
         match = _one_peer(engine, policy, item, peer)
         if match.allowed and match.cidr is None:
@@ -250,8 +251,8 @@ def peer_matches(engine: Connectivity, policy: NetworkPolicy, rule: PolicyRule, 
         if match.allowed:
             narrowed = narrowed or match
             continue
-        if match.allowed is None or (best.allowed is False and match.reason):
-            best = match
+        if match.allowed is None or (best is nothing and match.reason):
+            best = match  # the first peer's reason: the one written first is usually the one meant
     return narrowed or best
 
 

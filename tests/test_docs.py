@@ -74,6 +74,8 @@ def test_readme_lists_every_rule_with_its_severity():
     ["trace", "https://shop.example.com/api/cart", "examples/gateway/fixed"],
     ["trace", "http://shop.example.com/cart", "examples/gateway/fixed"],
     ["trace", "https://shop.example.com/", "examples/gateway/broken"],
+    ["trace", "service/api.shop:80", "examples/network-policy", "--from", "deployment/web.shop"],
+    ["trace", "--all", "examples/network-policy"],
 ])
 def test_the_outputs_the_readme_shows_are_real(command):
     result = subprocess.run([sys.executable, "-m", "portlint", *command], cwd=ROOT, capture_output=True, text=True,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from portlint.connectivity import EXTERNAL, NAMESPACE, POD, Connectivity, Peer, Verdict
+from portlint.connectivity import EXTERNAL, INGRESS, NAMESPACE, POD, Connectivity, Peer, Verdict
 from portlint.kinds import WORKLOAD_KINDS
 from portlint.model import Cluster, Ingress, Workload
 from portlint.trace.hops import Hop
@@ -119,9 +119,10 @@ def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, nu
     who = source.text if source else "the ingress controller"
     hop = Hop("network-policy", f"NetworkPolicy: {who} → {workload.name} :{number}/{protocol}", workload, number,
               node=("network-policy", workload.ref, who), edge=f":{number}")
-    if source is None:
-        hop.reason = NOT_JUDGED
-        hop.notes.append(NOT_JUDGED)
+    if source is None:  # the sender is unknown: only an unisolated destination can be judged
+        isolated = engine.isolating(workload, INGRESS)
+        hop.reason = NOT_JUDGED if isolated else "no policy isolates these pods for ingress"
+        hop.notes.append(hop.reason)
         return hop
     verdict = engine.reach(source, workload, number, protocol)
     _place(hop, verdict)
