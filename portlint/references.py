@@ -85,9 +85,6 @@ class References:
     def _monitor_namespaces(monitor: Monitor, present: dict) -> Iterable[str]:
         return monitor.namespaces() or sorted(present)
 
-    def services_in(self, namespaces: Iterable[str] | None) -> bool:
-        return any(self._services.get(n) for n in (namespaces if namespaces is not None else self._services))
-
     # --- installed elsewhere ---------------------------------------------------------------------
 
     def pod_miss_is_judged(self, obj: KubeObject, namespace: str, selector: LabelSelector) -> bool:
