@@ -109,12 +109,18 @@ class Connectivity:
         return self._by_namespace.get(namespace, [])
 
     def selecting(self, workload: Workload) -> list[NetworkPolicy]:
-        """The policies whose podSelector picks this workload's pods."""
+        """The policies whose podSelector picks this workload's pods (one whose podSelector or policyTypes
+        failed validation selects nothing that can be told)."""
         found = self._selecting.get(id(workload))
         if found is None:
-            found = [p for p in self.policies_in(workload.namespace) if p.pod_selector.matches(workload.pod_labels)]
+            found = [p for p in self.policies_in(workload.namespace)
+                     if _placed(p) and p.pod_selector.matches(workload.pod_labels)]
             self._selecting[id(workload)] = found
         return found
+
+    def uncertain(self, namespace: str) -> list[NetworkPolicy]:
+        """The policies of a namespace with a part that failed validation: what they admit cannot be told."""
+        return [p for p in self.policies_in(namespace) if not p.readable("spec")]
 
     def isolating(self, workload: Workload, direction: str) -> list[NetworkPolicy]:
         return [p for p in self.selecting(workload) if p.isolates(direction)]
@@ -149,7 +155,7 @@ class Connectivity:
 
     def egress(self, source: Peer, destination: Workload, number: int, protocol: str) -> Verdict:
         policies = [p for p in self.policies_in(source.namespace)
-                    if p.isolates(EGRESS) and p.pod_selector.matches(source.labels)]
+                    if _placed(p) and p.isolates(EGRESS) and p.pod_selector.matches(source.labels)]
         where = port_text(number, protocol)
         if not policies:
             return Verdict(True, "no policy isolates the source's pods for egress")
@@ -171,6 +177,10 @@ class Connectivity:
             policy, match = unsure[0]
             return Verdict(None, f"policy {policy.name} admits {who} on {where} only if {match.reason}", None,
                            [policy])
+        unreadable = self.uncertain(destination.namespace if direction == INGRESS else policies[0].namespace)
+        if unreadable:
+            return Verdict(None, f"cannot tell: policy {unreadable[0].name} has fields that failed validation "
+                                 f"(see manifest-invalid)", None, unreadable)
         names = ", ".join(p.name for p in policies)
         if direction == INGRESS:
             reason = (f"blocked: no NetworkPolicy selecting {_pods_text(destination)} admits traffic from "
@@ -184,6 +194,8 @@ class Connectivity:
 
     def _rule_admits(self, policy: NetworkPolicy, rule: PolicyRule, peer: Peer, destination: Workload,
                      number: int, protocol: str, direction: str) -> "Match":
+        if not rule.readable():
+            return Match(None, f"its rule {rule.json_path} is what it says (part of it failed validation)")
         port = port_matches(rule, destination, number, protocol)
         if not port.allowed:
             who = peer_matches(self, policy, rule, peer)
@@ -195,6 +207,10 @@ class Connectivity:
         """The labels of a Namespace the input holds (with the automatic name label), else None."""
         found = self.cluster.namespaces.get(namespace)
         return found.namespace_labels if found else None
+
+
+def _placed(policy: NetworkPolicy) -> bool:
+    return policy.readable("spec.podSelector") and policy.readable("spec.policyTypes")
 
 
 @dataclass

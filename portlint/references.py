@@ -15,6 +15,7 @@ from pathlib import PurePath
 from collections import defaultdict
 from typing import Iterable, Iterator
 
+from portlint.kinds import WORKLOAD_KINDS
 from portlint.model import Cluster, HorizontalPodAutoscaler, KubeObject, Monitor, Service, Workload
 from portlint.selectors import LabelSelector, PodLabels
 from portlint.similar import similar
@@ -87,7 +88,8 @@ class References:
 
     # --- installed elsewhere ---------------------------------------------------------------------
 
-    def pod_miss_is_judged(self, obj: KubeObject, namespace: str, selector: LabelSelector) -> bool:
+    def pod_miss_is_judged(self, obj: KubeObject, namespace: str, selector: LabelSelector,
+                           key: str = "spec.selector") -> bool:
         """Whether a selector of `obj` that matches no pod template is a mistake the input shows.
 
         Not when the pods are installed elsewhere (`pods_installed_elsewhere`, the reasoning of
@@ -97,7 +99,9 @@ class References:
         templates beside `obj` in its directory, or matching pods of another namespace there.
         """
         wanted = wanted_labels(selector)
-        if self.pods_installed_elsewhere(namespace, wanted, obj):
+        if not obj.readable(key) or self.cluster.may_hold_unplaced(*WORKLOAD_KINDS):
+            return False  # the selector, or a pod template it may select, failed validation
+        if self.cluster.pods.may_select(namespace, wanted) or self.pods_installed_elsewhere(namespace, wanted, obj):
             return False
         if self.near_miss_value(namespace, wanted):
             return True
@@ -120,6 +124,8 @@ class References:
         """Whether an HPA's missing target is a mistake the input shows: a workload of that kind with a
         near-miss name, one of that name but another kind, or one of that kind beside the HPA."""
         kind, name, namespace = autoscaler.target_kind, autoscaler.target_name, autoscaler.namespace
+        if not autoscaler.readable("spec.scaleTargetRef") or self.cluster.may_hold_unplaced(kind):
+            return False  # the reference, or the workload it names, failed validation
         for workload in self.workloads_in(namespace):
             if workload.kind == kind and (similar(workload.name, name) or near(autoscaler, workload)):
                 return True

@@ -275,3 +275,21 @@ def test_a_deny_all_blocks_every_port_and_an_allow_rule_unblocks_one():
 def test_a_service_whose_pods_no_policy_isolates_is_not_blocked():
     other = default_policy("podSelector: {matchLabels: {app: other}}\ningress: []")
     assert findings(DEPLOYMENT + "---\n" + SERVICE + "---\n" + other, "service-blocked-by-networkpolicy") == []
+
+
+# --- objects that failed validation (builder keeps them; rules never conclude from the failed parts) --
+
+def test_a_policy_whose_pod_selector_failed_validation_isolates_nothing_and_is_not_reported():
+    text = DEPLOYMENT + "---\n" + SERVICE + "---\n" + default_policy("podSelector: 7\ningress: []")
+    rules = {f.rule for f in check_text(text).findings}
+    assert "manifest-invalid" in rules
+    assert not rules & {"service-blocked-by-networkpolicy", "networkpolicy-selects-nothing"}
+
+
+def test_a_rule_with_a_port_that_failed_validation_cannot_tell():
+    text = DEPLOYMENT + "---\n" + default_policy(
+        "podSelector: {matchLabels: {app: api}}\ningress: [{ports: [{port: 8080, protocol: TCPX}]}]")
+    engine, workloads = engine_of(text)
+    verdict = engine.reach(Peer.any_pod_of("default"), workloads["default", "api"], 9090, "TCP")
+    assert verdict.allowed is None and verdict.ok and "failed validation" in verdict.reason
+    assert "service-blocked-by-networkpolicy" not in {f.rule for f in check_text(text + "---\n" + SERVICE).findings}

@@ -121,3 +121,12 @@ def test_the_api_servers_own_service_is_never_missing():
                  "{component: apiserver, provider: kubernetes}}\n  endpoints: [{port: https}]\n")
     other = SERVICE.replace("namespace: shop", "namespace: default")
     assert findings(other + "---\n" + apiserver, "servicemonitor-selects-nothing") == []
+
+
+@pytest.mark.parametrize("document, rule", [
+    (pdb("policy/v1", "{matchLabels: 5}"), "pdb-selects-nothing"),
+    (hpa("Deployment", "3"), "hpa-target-missing"),  # a name that is a number
+])
+def test_a_reference_that_failed_validation_is_not_judged(document, rule):
+    rules = [f.rule for f in check_text(DEPLOYMENT + "---\n" + document).findings]
+    assert "manifest-invalid" in rules and rule not in rules

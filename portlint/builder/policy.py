@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portlint.builder.common import _join, _list, _mapping
+from portlint.builder.common import _items, _join, _list, _mapping
 from portlint.builder.pods import _label_selector
 from portlint.loader import Mapping
 from portlint.model import (
@@ -26,8 +26,8 @@ EVERYTHING = LabelSelector({}, [])
 def build_network_policy(data: Mapping, common: dict) -> NetworkPolicy:
     spec = _mapping(data.get("spec"))
     base = _join(common["json_path"], "spec")
-    ingress = [_rule(r, f"{base}.ingress[{i}]", "from") for i, r in enumerate(_list(spec.get("ingress")))]
-    egress = [_rule(r, f"{base}.egress[{i}]", "to") for i, r in enumerate(_list(spec.get("egress")))]
+    ingress = [_rule(r, f"{base}.ingress[{i}]", "from") for i, r in _items(spec.get("ingress"))]
+    egress = [_rule(r, f"{base}.egress[{i}]", "to") for i, r in _items(spec.get("egress"))]
     # the API server's defaulting (pkg/apis/networking/v1 SetDefaults_NetworkPolicySpec)
     types = tuple(_list(spec.get("policyTypes"))) or (("Ingress", "Egress") if egress else ("Ingress",))
     return NetworkPolicy(pod_selector=_label_selector(spec.get("podSelector")) or EVERYTHING,
@@ -35,10 +35,10 @@ def build_network_policy(data: Mapping, common: dict) -> NetworkPolicy:
 
 
 def _rule(raw: Mapping, path: str, peers_key: str) -> PolicyRule:
-    peers = [_peer(p, f"{path}.{peers_key}[{i}]") for i, p in enumerate(_list(raw.get(peers_key)))]
+    peers = [_peer(p, f"{path}.{peers_key}[{i}]") for i, p in _items(raw.get(peers_key))]
     ports = [PolicyPort(raw=p, json_path=f"{path}.ports[{i}]", protocol=p.get("protocol") or DEFAULT_PROTOCOL,
                         port=p.get("port"), end_port=p.get("endPort"))
-             for i, p in enumerate(_list(raw.get("ports")))]
+             for i, p in _items(raw.get("ports"))]
     return PolicyRule(raw=raw, json_path=path, peers=peers or None, ports=ports or None)
 
 
@@ -71,8 +71,7 @@ def build_monitor(data: Mapping, common: dict) -> Monitor:
     spec = _mapping(data.get("spec"))
     base = _join(common["json_path"], "spec")
     key = "endpoints" if common["ref"].kind == "ServiceMonitor" else "podMetricsEndpoints"
-    endpoints = [_endpoint(e, f"{base}.{key}[{i}]") for i, e in enumerate(_list(spec.get(key)))
-                 if isinstance(e, Mapping)]
+    endpoints = [_endpoint(e, f"{base}.{key}[{i}]") for i, e in _items(spec.get(key))]
     namespaces = _mapping(spec.get("namespaceSelector"))
     names = tuple(n for n in _list(namespaces.get("matchNames")) if isinstance(n, str))
     return Monitor(selector=_tolerant_selector(spec.get("selector")), any_namespace=namespaces.get("any") is True,

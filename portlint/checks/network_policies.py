@@ -21,7 +21,7 @@ def networkpolicy_selects_nothing(cluster: Cluster, settings: Settings) -> Itera
         selector = policy.pod_selector
         if selector.empty or refs.select_pods(policy.namespace, selector):
             continue
-        if not refs.pod_miss_is_judged(policy, policy.namespace, selector):
+        if not refs.pod_miss_is_judged(policy, policy.namespace, selector, key="spec.podSelector"):
             continue
         yield policy.finding(
             f"podSelector {selector} matches no pod template in namespace {policy.namespace}: the policy "
@@ -43,8 +43,8 @@ def networkpolicy_port_name_unresolved(cluster: Cluster, settings: Settings) -> 
     engine = connectivity(cluster)
     for policy in cluster.network_policies:
         selected = engine.selected_workloads(policy)
-        if not selected:
-            continue  # networkpolicy-selects-nothing
+        if not selected or not all(w.template.readable() for w in selected):
+            continue  # networkpolicy-selects-nothing; or a container port that failed validation may declare it
         for policy_rule in policy.ingress:
             for port in policy_rule.ports or ():
                 if isinstance(port.port, str) and not any(resolve_named_port(w, port.port, port.protocol)
@@ -87,7 +87,7 @@ def _blocked(engine, workload: Workload, service_port: ServicePort):
     """(pod port, isolating policies) when no ingress rule of the isolating policies admits the target port."""
     number = _pod_port(workload, service_port)
     policies = engine.isolating(workload, INGRESS)
-    if number is None or not policies:
+    if number is None or not policies or engine.uncertain(workload.namespace):
         return None
     if any(port_matches(r, workload, number, service_port.protocol).allowed for p in policies for r in p.ingress):
         return None

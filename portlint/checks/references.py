@@ -51,6 +51,8 @@ def pdb_selects_nothing(cluster: Cluster, settings: Settings) -> Iterator[Findin
 
 
 def _pdb_problem(refs, budget: PodDisruptionBudget) -> tuple[str, str] | None:
+    if not budget.readable("spec.selector"):
+        return None  # manifest-invalid says why
     selector = budget.selector
     if selector is None:
         return ("the budget has no selector: a null selector matches no pods, so it protects nothing",
@@ -114,11 +116,15 @@ def monitor_port_unresolved(cluster: Cluster, settings: Settings) -> Iterator[Fi
             names = {p.name for w in workloads for _c, p in w.template.ports() if p.name}
             what = f"pods of {', '.join(w.name for w in workloads[:3])}"
             related = [w.related() for w in workloads[:3]]
-        if not related:
-            continue  # servicemonitor-selects-nothing / podmonitor-selects-nothing
+        if not related or not all(r.readable("spec") for r in _targets(refs, monitor)):
+            continue  # selects nothing (the other rules), or a port of a target failed validation
         for endpoint in monitor.endpoints:
             if endpoint.port and endpoint.port not in names:
                 yield _port_finding(monitor, endpoint, what, names, related)
+
+
+def _targets(refs, monitor: Monitor) -> list:
+    return refs.monitored_services(monitor) if monitor.selects_services else refs.monitored_pods(monitor)
 
 
 def _port_finding(monitor: Monitor, endpoint: MonitorEndpoint, what: str, names: set[str], related) -> Finding:
