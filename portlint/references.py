@@ -107,7 +107,9 @@ class References:
             return True
         if any(near(obj, w) for w in self.workloads_in(namespace)):
             return True
-        return any(near(obj, w) for w in self.cluster.workloads if selector.matches(w.pod_labels))
+        pods = self.cluster.pods
+        elsewhere = set.intersection(*(pods.namespaces_with(k, v) for k, v in wanted.items())) if wanted else set()
+        return any(near(obj, w) for n in elsewhere for w in self.select_pods(n, selector))
 
     def near_miss_value(self, namespace: str, wanted: dict[str, str]) -> tuple[str, str, str] | None:
         """(key, wanted value, the close value pods carry) for a likely typo in a selector."""

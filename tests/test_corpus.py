@@ -180,14 +180,12 @@ def test_real2_ingress_and_route_fixtures_without_services_are_info(report2):
     assert {f.severity for f in lowered} == {"info"}
 
 
-@pytest.fixture(scope="module")
-def whole(corpus):
-    return check_paths([str(corpus)], Settings()).clusters[0]
-
-
-def test_every_networkpolicy_hpa_pdb_and_monitor_of_the_corpus_is_in_the_model(whole):
-    counts = (len(whole.network_policies), len(whole.autoscalers), len(whole.disruption_budgets),
-              sum(m.ref.kind == "ServiceMonitor" for m in whole.monitors), sum(m.ref.kind == "PodMonitor" for m in whole.monitors))
+def test_every_networkpolicy_hpa_pdb_and_monitor_of_the_corpus_is_in_the_model(report):
+    clusters = report.clusters
+    counts = (sum(len(c.network_policies) for c in clusters), sum(len(c.autoscalers) for c in clusters),
+              sum(len(c.disruption_budgets) for c in clusters),
+              sum(m.ref.kind == "ServiceMonitor" for c in clusters for m in c.monitors),
+              sum(m.ref.kind == "PodMonitor" for c in clusters for m in c.monitors))
     assert counts == (37, 70, 5, 20, 2)
 
 

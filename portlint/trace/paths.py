@@ -42,7 +42,7 @@ from portlint.ports import backends, is_named, resolve_target_port
 from portlint.selectors import format_labels
 from portlint.similar import similar
 from portlint.trace.hops import Claim, Entry, FindingIndex, Hop, TracePath
-from portlint.trace.sources import controller_source, policy_hop
+from portlint.trace.sources import ControllerSources, policy_hop
 from portlint.trace.routing import Miss, Route, TlsIndex, effective_path_type, route_url
 from portlint.trace.targets import (
     AllTarget,
@@ -67,7 +67,7 @@ class Tracer:
         self.namespace = namespace
         self.findings = FindingIndex(findings)
         self.policies = connectivity(cluster)
-        self._given_source, self._controller_pods = source, controller_pods
+        self._given_source, self._controllers = source, ControllerSources(cluster, controller_pods)
         self._source: Peer | None = source  # who sends the request being traced (None: not judged)
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
 
@@ -248,7 +248,7 @@ class Tracer:
     def backend_paths(self, before: list[Hop], ingress: Ingress, backend: IngressBackend) -> list[TracePath]:
         """The paths beyond an Ingress backend, with the controller conventions of portlint/controllers.py."""
         hop = before[-1]
-        self._send_from(controller_source(self.cluster, ingress, self._controller_pods))
+        self._send_from(self._controllers.for_ingress(ingress))
         redirect = redirects_everything(ingress)
         if redirect:
             hop.notes.append(UNTRACED + f"ingress-nginx answers with a redirect ({redirect}: "

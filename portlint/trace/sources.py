@@ -83,33 +83,48 @@ def resolve_source(spec: SourceSpec, cluster: Cluster, default_namespace: str) -
     raise SourceError(f"--from {spec.text}: the input holds no {spec.kind} {spec.name} in namespace {namespace}")
 
 
-def controller_source(cluster: Cluster, ingress: Ingress, configured: dict | None) -> Peer | None:
-    """The pods an Ingress's traffic comes from: its controller's, when the input shows them (None: not judged)."""
-    controller = _controller(cluster, ingress)
-    if controller in CLOUD_CONTROLLERS:
-        return Peer.external()
-    for labels in CONTROLLER_LABELS.get(controller, ()):
-        found = _labelled(cluster.workloads, labels)
-        if found:
-            return Peer.pod(found)
-    if configured:
-        return Peer.labelled(configured["namespace"], configured.get("labels") or {},
-                             f"the ingress controller's pods (namespace {configured['namespace']})")
-    return None
+class ControllerSources:
+    """The pods an Ingress's traffic comes from: its controller's, when the input shows them (None: not
+    judged). Looked up once per controller."""
 
+    def __init__(self, cluster: Cluster, configured: dict | None):
+        self.cluster, self.configured = cluster, configured
+        self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
+        self._default = next((obj for obj in self._classes.values() if obj.annotations.get(
+            "ingressclass.kubernetes.io/is-default-class") == "true"), None)
+        self._found: dict[str | None, Peer | None] = {}
 
-def _controller(cluster: Cluster, ingress: Ingress) -> str | None:
-    name = ingress.class_name or ingress.annotations.get("kubernetes.io/ingress.class")
-    for obj in cluster.objects:
-        if obj.ref.kind == "IngressClass" and (obj.name == name or (name is None and obj.annotations.get(
-                "ingressclass.kubernetes.io/is-default-class") == "true")):
-            spec = obj.raw.get("spec")
-            return spec.get("controller") if isinstance(spec, dict) else None
-    return CLASS_CONTROLLERS.get(name or "")
+    def for_ingress(self, ingress: Ingress) -> Peer | None:
+        controller = self._controller(ingress)
+        if controller not in self._found:
+            self._found[controller] = self._source(controller)
+        return self._found[controller]
 
+    def _source(self, controller: str | None) -> Peer | None:
+        if controller in CLOUD_CONTROLLERS:
+            return Peer.external()
+        for labels in CONTROLLER_LABELS.get(controller, ()):
+            found = self._labelled(labels)
+            if found:
+                return Peer.pod(found)
+        if self.configured:
+            namespace = self.configured["namespace"]
+            return Peer.labelled(namespace, self.configured.get("labels") or {},
+                                 f"the ingress controller's pods (namespace {namespace})")
+        return None
 
-def _labelled(workloads: list[Workload], labels: dict[str, str]) -> Workload | None:
-    return next((w for w in workloads if all(w.pod_labels.can_equal(k, v) for k, v in labels.items())), None)
+    def _controller(self, ingress: Ingress) -> str | None:
+        name = ingress.class_name or ingress.annotations.get("kubernetes.io/ingress.class")
+        obj = self._classes.get(name) if name else self._default
+        if obj is None:
+            return CLASS_CONTROLLERS.get(name or "")
+        spec = obj.raw.get("spec")
+        return spec.get("controller") if isinstance(spec, dict) else None
+
+    def _labelled(self, labels: dict[str, str]) -> Workload | None:
+        pods = self.cluster.pods
+        namespaces = set.intersection(*(pods.namespaces_with(k, v) for k, v in labels.items()))
+        return next((w for n in sorted(namespaces) for w in pods.select(n, labels)), None)
 
 
 def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, number: int, protocol: str,
