@@ -380,8 +380,9 @@ def trace(
     source_text: Optional[str] = typer.Option(
         None, "--from", metavar="SOURCE", show_default=False,
         help="Who sends the request, for the NetworkPolicy hop: KIND/NAME[.NAMESPACE] (deployment/web.shop, "
-             "pod/debug), namespace/NS or external. [default: the ingress controller's pods for a URL, external for "
-             "nodeport and load balancer targets, a pod of the Service's namespace for service/...]"),
+             "pod/debug), namespace/NS or external. [default: the ingress controller's (or the Gateway's) pods for a "
+             "URL, external for nodeport and load balancer targets, a pod of the Service's namespace for "
+             "service/...]"),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (

@@ -98,6 +98,7 @@ class Config:
             helm_values=[str(self.base_dir / p) for p in values.get("helm", {}).get("values", [])],
             stdin_filename=stdin_filename,
             ingress_controller_pods=values.get("ingress-controller-pods"),
+            gateway_controller_pods=values.get("gateway-controller-pods"),
         )
 
 

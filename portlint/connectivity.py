@@ -53,14 +53,15 @@ class Peer:
     workload: Workload | None = None
     text: str = ""
     pod_labels: PodLabels | None = None  # pods known by their labels only (a configured controller)
+    setting: str | None = None  # the setting that names those pods
 
     @staticmethod
     def pod(workload: Workload) -> "Peer":
         return Peer(POD, workload.namespace, workload, f"{workload.ref.kind} {workload.namespace}/{workload.name}")
 
     @staticmethod
-    def labelled(namespace: str, labels: dict[str, str], text: str) -> "Peer":
-        return Peer(POD, namespace, None, text, PodLabels(dict(labels)))
+    def labelled(namespace: str, labels: dict[str, str], text: str, setting: str) -> "Peer":
+        return Peer(POD, namespace, None, text, PodLabels(dict(labels)), setting)
 
     @staticmethod
     def any_pod_of(namespace: str) -> "Peer":

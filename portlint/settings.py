@@ -30,6 +30,7 @@ class Settings:
     # directory for its `paths` (None: the PATHs checked)
     roots: list[str] | None = None
     ingress_controller_pods: dict | None = None  # {namespace, labels}: the source of Ingress traffic in trace
+    gateway_controller_pods: dict | None = None  # {namespace, labels}: the source of Gateway traffic in trace
 
 
 def parse_port_range(text: str) -> tuple[int, int]:

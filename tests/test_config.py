@@ -179,7 +179,7 @@ def test_a_bad_pyproject_table_names_pyproject(repo):
     assert (result.returncode, result.stderr.strip()) == (2, (
         "portlint: error: pyproject.toml: unknown key 'fail_on' (did you mean 'fail-on'?); known keys: paths, "
         "exclude, select, ignore, severity, namespace, node-port-range, fail-on, cluster-per-path, gitignore, "
-        "render, kustomize, helm, units, ingress-controller-pods"))
+        "render, kustomize, helm, units, ingress-controller-pods, gateway-controller-pods"))
     (repo / "pyproject.toml").write_text('[tool.portlint\n')
     broken = portlint("check", cwd=repo)
     assert broken.returncode == 2 and broken.stderr.startswith("portlint: error: pyproject.toml: invalid TOML")
@@ -189,7 +189,8 @@ def test_the_config_schema_documents_every_key_the_cli_reads():
     schema = json.loads((ROOT / "schemas" / "config.schema.json").read_text())
     assert sorted(schema["properties"]) == sorted([
         "paths", "exclude", "select", "ignore", "severity", "namespace", "node-port-range", "fail-on",
-        "cluster-per-path", "gitignore", "render", "kustomize", "helm", "units", "ingress-controller-pods"])
+        "cluster-per-path", "gitignore", "render", "kustomize", "helm", "units", "ingress-controller-pods",
+        "gateway-controller-pods"])
     assert all("description" in value for value in schema["properties"].values())
 
 

@@ -9,6 +9,7 @@ from conftest import ROOT
 from portlint.run import check_text
 from portlint.trace import Tracer, parse_target, with_request
 from portlint.trace.hops import Trace
+from portlint.trace.sources import NOT_JUDGED
 from test_cli import portlint
 
 EXAMPLES = ROOT / "examples" / "gateway"
@@ -84,7 +85,8 @@ def test_a_request_goes_client_gateway_route_service_workload_container():
     result = trace(gateway("- {name: http, protocol: HTTP, port: 8080}") + route("web", f"- backendRefs: [{to('a')}]")
                    + BACKENDS, "http://shop.example.com:8080/")
     [path] = result.paths
-    assert [h.type for h in path.hops] == ["client", "gateway", "route", "service", "workload", "container"]
+    assert [h.type for h in path.hops] == ["client", "gateway", "route", "service", "workload", "network-policy",
+                                           "container"]
     assert result.ok and path.ok
     gateway_hop, route_hop, service_hop = path.hops[1:4]
     assert gateway_hop.obj.ref.kind == "Gateway" and gateway_hop.port == 8080  # the listener's port
@@ -376,7 +378,7 @@ def test_cli_trace_with_headers_and_method_exits_0():
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert [[hop["type"] for hop in path["hops"]] for path in document["paths"]] == \
-        [["client", "gateway", "route", "service", "workload", "container"]] * 2
+        [["client", "gateway", "route", "service", "workload", "network-policy", "container"]] * 2
 
 
 @pytest.mark.parametrize("arguments", [
@@ -393,3 +395,131 @@ def test_the_broken_example_breaks_where_check_reports():
     result = portlint("trace", "https://shop.example.com/", str(EXAMPLES / "broken"))
     assert result.returncode == 1
     assert "gateway-tls-secret-not-permitted" in result.stdout and "route-backend-port-unmatched" in result.stdout
+
+
+# --- the network-policy hop: who sends through a Gateway --------------------------------------------
+
+DATA_PLANE = """
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: public-gateway}
+spec:
+  selector: {matchLabels: {gateway.networking.k8s.io/gateway-name: public}}
+  template:
+    metadata: {labels: {gateway.networking.k8s.io/gateway-name: public}}
+    spec:
+      containers: [{name: envoy, image: envoyproxy/envoy}]
+"""
+
+
+def allow_to_a(peer: str) -> str:
+    return f"""
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: a-ingress}}
+spec:
+  podSelector: {{matchLabels: {{app: a}}}}
+  ingress: [{{from: [{peer}]}}]
+"""
+
+
+def gateway_policy_hop(text: str, gateway_pods=None, target="http://shop.example.com/"):
+    report = check_text(textwrap.dedent(text))
+    parsed = parse_target(target)
+    result = Trace(parsed.text, Tracer(report.clusters[0], report.findings, gateway_pods=gateway_pods).entries(parsed))
+    (path,) = result.paths
+    assert [h.type for h in path.hops] == ["client", "gateway", "route", "service", "workload", "network-policy",
+                                           "container"]
+    return path.hops[5]
+
+
+WEB = gateway() + route("web", f"- backendRefs: [{to('a')}]") + BACKENDS
+FROM_DATA_PLANE = allow_to_a("{podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: public}}}")
+FROM_OTHERS = allow_to_a("{podSelector: {matchLabels: {app: b}}}")
+
+
+def test_through_a_gateway_the_source_is_its_data_plane_pods_by_the_gep_1762_label():
+    admitted = gateway_policy_hop(WEB + DATA_PLANE + FROM_DATA_PLANE)
+    assert admitted.ok and admitted.reason.startswith("policy a-ingress admits Deployment default/public-gateway")
+    assert admitted.obj.name == "a-ingress"
+    blocked = gateway_policy_hop(WEB + DATA_PLANE + FROM_OTHERS)
+    assert not blocked.ok and "from Deployment default/public-gateway" in blocked.reason
+
+
+def test_another_gateways_data_plane_is_not_the_source():
+    elsewhere = DATA_PLANE.replace("gateway-name: public", "gateway-name: internal")
+    hop = gateway_policy_hop(WEB + elsewhere + FROM_OTHERS)
+    assert hop.ok and hop.reason == NOT_JUDGED  # the pods of Gateway internal do not send public's traffic
+
+
+def test_without_its_pods_in_the_input_a_gateway_source_is_not_judged_unless_configured():
+    hop = gateway_policy_hop(WEB + FROM_OTHERS)
+    assert hop.ok and hop.reason == NOT_JUDGED and "the Gateway's data plane → a" in hop.label
+    configured = {"namespace": "envoy-gateway-system", "labels": {"app.kubernetes.io/name": "envoy"}}
+    blocked = gateway_policy_hop(WEB + FROM_OTHERS, gateway_pods=configured)
+    assert not blocked.ok and "the Gateway controller's pods (namespace envoy-gateway-system)" in blocked.reason
+    assert "the source is known by its labels only (setting gateway-controller-pods)" in blocked.notes
+    admitting = allow_to_a("{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: envoy-gateway-system}}}")
+    admitted = gateway_policy_hop(WEB + admitting, gateway_pods=configured)
+    assert admitted.ok and admitted.reason.startswith("policy a-ingress admits the Gateway controller's pods")
+
+
+def test_the_ingress_setting_is_not_the_gateway_source():
+    report = check_text(textwrap.dedent(WEB + FROM_OTHERS))
+    parsed = parse_target("http://shop.example.com/")
+    tracer = Tracer(report.clusters[0], report.findings, controller_pods={"namespace": "ingress-nginx"})
+    (path,) = tracer.entries(parsed)[0].paths
+    assert path.hops[5].ok and path.hops[5].reason == NOT_JUDGED
+
+
+TRAEFIK = """
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: example}
+spec: {controllerName: traefik.io/gateway-controller}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: traefik, namespace: traefik}
+spec:
+  selector: {matchLabels: {app.kubernetes.io/name: traefik}}
+  template:
+    metadata: {labels: {app.kubernetes.io/name: traefik}}
+    spec:
+      containers: [{name: traefik, image: traefik}]
+"""
+
+
+def test_a_controller_that_serves_every_gateway_of_its_class_is_found_by_its_conventional_labels():
+    blocked = gateway_policy_hop(WEB + TRAEFIK + FROM_OTHERS)
+    assert not blocked.ok and "from Deployment traefik/traefik" in blocked.reason
+    admitting = allow_to_a("{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: traefik}}}")
+    assert gateway_policy_hop(WEB + TRAEFIK + admitting).ok
+
+
+def test_a_gke_gateway_sends_from_outside_the_cluster():
+    gke = WEB.replace("gatewayClassName: example", "gatewayClassName: gke-l7-global-external-managed")
+    blocked = gateway_policy_hop(gke + FROM_OTHERS)
+    assert not blocked.ok and "a client outside the cluster" in blocked.label
+    admitted = gateway_policy_hop(gke + allow_to_a("{ipBlock: {cidr: 0.0.0.0/0}}"))
+    assert admitted.ok
+
+
+def test_all_traces_each_gateway_from_its_own_data_plane():
+    other = gateway(name="internal") + route("internal-web", f"- backendRefs: [{to('a')}]", parent="{name: internal}")
+    report = check_text(textwrap.dedent(WEB + other + DATA_PLANE + FROM_DATA_PLANE))
+    entries = [e for e in Tracer(report.clusters[0], report.findings).everything()
+               if e.paths[0].hops[1].type == "gateway"]
+    hops = {e.paths[0].hops[1].obj.name: e.paths[0].hops[5] for e in entries}
+    assert hops["public"].ok and "Deployment default/public-gateway" in hops["public"].reason
+    assert hops["internal"].ok and hops["internal"].reason == NOT_JUDGED
+
+
+def test_cli_the_config_key_names_the_gateway_pods(tmp_path):
+    (tmp_path / "app.yaml").write_text(textwrap.dedent(WEB + FROM_OTHERS))
+    (tmp_path / ".portlint.yaml").write_text("gateway-controller-pods:\n  namespace: envoy-gateway-system\n")
+    result = portlint("trace", "http://shop.example.com/", "app.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "the Gateway controller's pods (namespace envoy-gateway-system)" in result.stdout

@@ -38,6 +38,7 @@ def trace_paths(target: Target, paths: list[str], settings: Settings | None = No
     report = check_paths(paths, replace(settings, cluster_per_path=False, render=False))
     cluster = report.clusters[0]
     peer = resolve_source(source, cluster, settings.namespace) if source else None
-    tracer = Tracer(cluster, report.findings, settings.namespace, peer, settings.ingress_controller_pods)
+    tracer = Tracer(cluster, report.findings, settings.namespace, peer, settings.ingress_controller_pods,
+                    settings.gateway_controller_pods)
     unreadable = [f for f in report.findings if f.rule in UNREADABLE_RULES]
     return Trace(target.text, tracer.entries(target), unreadable)

@@ -42,6 +42,7 @@ class GatewayEntries:
             return [TracePath([client, self._no_listener(target)])]
         paths = []
         for selection in selections:
+            self.tracer.send_through(selection.gateway)
             gateway_hop = self.gateway_hop(selection.gateway, selection.listener, edge=f"{target.host}:{target.port}")
             if selection.route is None:
                 paths.append(TracePath([client, gateway_hop, self._no_rule(selection, target)]))
@@ -194,6 +195,7 @@ class GatewayEntries:
         entries = []
         route, fit = item.route, item.fit
         hostname = _shown_hostname(fit)
+        self.tracer.send_through(gateway)
         for route_rule in route.rules:
             for match in route_rule.matches or [None]:
                 path = match.path if match is not None and match.path else ""

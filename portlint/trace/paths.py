@@ -29,6 +29,7 @@ from portlint.model import (
     Cluster,
     Container,
     ContainerPort,
+    Gateway,
     Ingress,
     IngressBackend,
     KubeObject,
@@ -62,13 +63,15 @@ EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
 
 class Tracer:
     def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default",
-                 source: Peer | None = None, controller_pods: dict | None = None):
+                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None):
         self.cluster = cluster
         self.namespace = namespace
         self.findings = FindingIndex(findings)
         self.policies = connectivity(cluster)
-        self._given_source, self._controllers = source, ControllerSources(cluster, controller_pods)
+        self._given_source = source
+        self._controllers = ControllerSources(cluster, controller_pods, gateway_pods)
         self._source: Peer | None = source  # who sends the request being traced (None: not judged)
+        self._sender = "the ingress controller"  # who that is, when not judged
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
 
     def entries(self, target: Target) -> list[Entry]:
@@ -83,9 +86,13 @@ class Tracer:
         assert isinstance(target, AllTarget)
         return self.everything()
 
-    def _send_from(self, default: Peer | None) -> None:
+    def _send_from(self, default: Peer | None, sender: str = "the ingress controller") -> None:
         """The source of the paths traced next: --from when given, else the entry point's default."""
-        self._source = self._given_source or default
+        self._source, self._sender = self._given_source or default, sender
+
+    def send_through(self, gateway: Gateway) -> None:
+        """The paths traced next pass `gateway`: they come from the pods of its data plane."""
+        self._send_from(self._controllers.for_gateway(gateway), "the Gateway's data plane")
 
     def judge(self, hop: Hop, *claims: Claim) -> Hop:
         return hop.judge([f for claim in claims for f in self.findings.covered(claim)])
@@ -392,7 +399,7 @@ class Tracer:
             hops[0].notes.append(UNTRACED + "the targetPort names no port of this workload")
             return hops
         hops.append(policy_hop(self.policies, self._source, workload, number, protocol,
-                               external_note=service.type in NODE_PORT_TYPES))
+                               external_note=service.type in NODE_PORT_TYPES, sender=self._sender))
         container = _container_of(workload, port)
         if port and container:
             sidecar = "sidecar " if container.sidecar else ""

@@ -4,8 +4,10 @@
 pod/debug), namespace/NS (a pod of NS whose labels are unknown) or `external`. Without it:
 a URL's request comes from the ingress controller's pods (found by the IngressClass's
 controller and that controller's conventional labels, else the `ingress-controller-pods`
-setting, else not judged); a nodePort or load balancer's from outside the cluster; a Service
-target's from a pod of the target's namespace.
+setting, else not judged), or, through a Gateway, from the pods of the Gateway's data plane
+(found by the label GEP-1762 puts on them or by its controller's conventional labels, else the
+`gateway-controller-pods` setting, else not judged); a nodePort or load balancer's from outside
+the cluster; a Service target's from a pod of the target's namespace.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 
 from portlint.connectivity import EXTERNAL, INGRESS, NAMESPACE, POD, Connectivity, Peer, Verdict
 from portlint.kinds import WORKLOAD_KINDS
-from portlint.model import Cluster, Ingress, Workload
+from portlint.model import Cluster, Gateway, GatewayClass, Ingress, Workload
 from portlint.trace.hops import Hop
 
 SOURCE_FORMS = "KIND/NAME[.NAMESPACE] (e.g. deployment/web.shop, pod/debug), namespace/NS, or external"
@@ -37,7 +39,17 @@ CLOUD_CONTROLLERS = ("k8s.io/ingress-gce", "ingress.k8s.aws/alb", "networking.gk
 CLASS_CONTROLLERS = {"nginx": "k8s.io/ingress-nginx", "haproxy": "haproxy.org/ingress-controller/haproxy",
                      "traefik": "traefik.io/ingress-controller", "alb": "ingress.k8s.aws/alb",
                      "gce": "k8s.io/ingress-gce", "nginx-plus": "nginx.org/ingress-controller"}
+# GEP-1762 (Standard): an in-cluster implementation labels what it deploys for a Gateway with the Gateway's
+# name, in the Gateway's namespace
+GATEWAY_NAME_LABEL = "gateway.networking.k8s.io/gateway-name"
+# GatewayClass spec.controllerName -> the labels of the pods that serve every Gateway of the class
+GATEWAY_CONTROLLER_LABELS = {"traefik.io/gateway-controller": ({"app.kubernetes.io/name": "traefik"},)}
+# controllers that program a cloud load balancer: the request reaches the pods from outside the cluster
+GATEWAY_CLOUD_CONTROLLERS = ("networking.gke.io/gateway",)
+# the GatewayClasses these controllers install, for a Gateway whose GatewayClass is not in the input
+GATEWAY_CLASS_PREFIXES = {"gke-l7-": "networking.gke.io/gateway"}
 NOT_JUDGED = "not judged: the controller's pods are not in the input"
+INGRESS_SETTING, GATEWAY_SETTING = "ingress-controller-pods", "gateway-controller-pods"
 
 
 class SourceError(ValueError):
@@ -84,21 +96,29 @@ def resolve_source(spec: SourceSpec, cluster: Cluster, default_namespace: str) -
 
 
 class ControllerSources:
-    """The pods an Ingress's traffic comes from: its controller's, when the input shows them (None: not
-    judged). Looked up once per controller."""
+    """The pods an Ingress's or a Gateway's traffic comes from: its controller's, when the input shows them
+    (None: not judged). Looked up once per controller (per Gateway)."""
 
-    def __init__(self, cluster: Cluster, configured: dict | None):
-        self.cluster, self.configured = cluster, configured
+    def __init__(self, cluster: Cluster, ingress_pods: dict | None, gateway_pods: dict | None = None):
+        self.cluster, self.ingress_pods, self.gateway_pods = cluster, ingress_pods, gateway_pods
         self._classes = {obj.name: obj for obj in cluster.objects if obj.ref.kind == "IngressClass"}
+        self._gateway_classes = {obj.name: obj for obj in cluster.objects if isinstance(obj, GatewayClass)}
         self._default = next((obj for obj in self._classes.values() if obj.annotations.get(
             "ingressclass.kubernetes.io/is-default-class") == "true"), None)
         self._found: dict[str | None, Peer | None] = {}
+        self._gateways: dict[tuple[str, str], Peer | None] = {}
 
     def for_ingress(self, ingress: Ingress) -> Peer | None:
         controller = self._controller(ingress)
         if controller not in self._found:
             self._found[controller] = self._source(controller)
         return self._found[controller]
+
+    def for_gateway(self, gateway: Gateway) -> Peer | None:
+        key = (gateway.namespace, gateway.name)
+        if key not in self._gateways:
+            self._gateways[key] = self._gateway_source(gateway)
+        return self._gateways[key]
 
     def _source(self, controller: str | None) -> Peer | None:
         if controller in CLOUD_CONTROLLERS:
@@ -107,11 +127,20 @@ class ControllerSources:
             found = self._labelled(labels)
             if found:
                 return Peer.pod(found)
-        if self.configured:
-            namespace = self.configured["namespace"]
-            return Peer.labelled(namespace, self.configured.get("labels") or {},
-                                 f"the ingress controller's pods (namespace {namespace})")
-        return None
+        return _configured(self.ingress_pods, "the ingress controller's pods", INGRESS_SETTING)
+
+    def _gateway_source(self, gateway: Gateway) -> Peer | None:
+        deployed = self.cluster.pods.select(gateway.namespace, {GATEWAY_NAME_LABEL: gateway.name})
+        if deployed:
+            return Peer.pod(deployed[0])
+        controller = self._gateway_controller(gateway)
+        if controller in GATEWAY_CLOUD_CONTROLLERS:
+            return Peer.external()
+        for labels in GATEWAY_CONTROLLER_LABELS.get(controller, ()):
+            found = self._labelled(labels)
+            if found:
+                return Peer.pod(found)
+        return _configured(self.gateway_pods, "the Gateway controller's pods", GATEWAY_SETTING)
 
     def _controller(self, ingress: Ingress) -> str | None:
         name = ingress.class_name or ingress.annotations.get("kubernetes.io/ingress.class")
@@ -121,17 +150,32 @@ class ControllerSources:
         spec = obj.raw.get("spec")
         return spec.get("controller") if isinstance(spec, dict) else None
 
+    def _gateway_controller(self, gateway: Gateway) -> str | None:
+        name = gateway.class_name or ""
+        obj = self._gateway_classes.get(name)
+        if obj is not None:
+            return obj.controller_name
+        return next((c for prefix, c in GATEWAY_CLASS_PREFIXES.items() if name.startswith(prefix)), None)
+
     def _labelled(self, labels: dict[str, str]) -> Workload | None:
         pods = self.cluster.pods
         namespaces = set.intersection(*(pods.namespaces_with(k, v) for k, v in labels.items()))
         return next((w for n in sorted(namespaces) for w in pods.select(n, labels)), None)
 
 
+def _configured(configured: dict | None, who: str, setting: str) -> Peer | None:
+    """The pods a setting names by namespace and labels."""
+    if not configured:
+        return None
+    namespace = configured["namespace"]
+    return Peer.labelled(namespace, configured.get("labels") or {}, f"{who} (namespace {namespace})", setting)
+
+
 def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, number: int, protocol: str,
-               external_note: bool) -> Hop:
+               external_note: bool, sender: str = "the ingress controller") -> Hop:
     """The `network-policy` hop: do the policies that isolate the destination pods (and a pod source's own
-    egress policies) admit this source, port and protocol?"""
-    who = source.text if source else "the ingress controller"
+    egress policies) admit this source, port and protocol? `sender` names an unknown source."""
+    who = source.text if source else sender
     hop = Hop("network-policy", f"NetworkPolicy: {who} → {workload.name} :{number}/{protocol}", workload, number,
               node=("network-policy", workload.ref, who), edge=f":{number}")
     if source is None:  # the sender is unknown: only an unisolated destination can be judged
@@ -152,7 +196,7 @@ def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, nu
         hop.notes.append("for clients outside the cluster the answer also depends on externalTrafficPolicy and "
                          "the CNI (with Cluster, the source address may be rewritten to a node's)")
     if source.kind == POD and source.workload is None:
-        hop.notes.append("the source is known by its labels only (setting ingress-controller-pods)")
+        hop.notes.append(f"the source is known by its labels only (setting {source.setting})")
     return hop
 
 

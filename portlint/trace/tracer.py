@@ -7,6 +7,7 @@ the trace a miss, and then it says why for each kind of entry point the input ha
 
 from __future__ import annotations
 
+from portlint.connectivity import Peer
 from portlint.findings import Finding
 from portlint.model import Cluster
 from portlint.trace.gateway_hops import GatewayEntries
@@ -19,8 +20,9 @@ GATEWAY_MISS = ("gateway", None)
 
 
 class Tracer(IngressAndNodePortTracer):
-    def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default"):
-        super().__init__(cluster, findings, namespace)
+    def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default",
+                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None):
+        super().__init__(cluster, findings, namespace, source, controller_pods, gateway_pods)
         self.gateways = GatewayEntries(self)
 
     def url(self, target: UrlTarget) -> Entry:
