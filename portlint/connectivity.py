@@ -103,6 +103,7 @@ class Connectivity:
         for policy in cluster.network_policies:
             self._by_namespace[policy.namespace].append(policy)
         self._selecting: dict[int, list[NetworkPolicy]] = {}
+        self._covered: dict[int, set[int]] = {}  # policy -> the workloads it applies to
 
     # --- which policies apply ----------------------------------------------------------------------
 
@@ -111,12 +112,24 @@ class Connectivity:
 
     def selecting(self, workload: Workload) -> list[NetworkPolicy]:
         """The policies whose podSelector picks this workload's pods (one whose podSelector or policyTypes
-        failed validation selects nothing that can be told)."""
+        failed validation selects nothing that can be told), of the policies that apply to it."""
         found = self._selecting.get(id(workload))
         if found is None:
-            found = [p for p in self.policies_in(workload.namespace)
-                     if _placed(p) and p.pod_selector.matches(workload.pod_labels)]
+            found = [p for p in self.policies_in(workload.namespace) if self.applies_to(p, workload)]
             self._selecting[id(workload)] = found
+        return found
+
+    def applies_to(self, policy: NetworkPolicy, workload: Workload) -> bool:
+        """Whether the policy selects the workload's pods, among the pods it is judged against: those of its
+        apply unit(s), else the nearest (a deny-all of one example does not isolate another example's pods)."""
+        if not _placed(policy) or not policy.pod_selector.matches(workload.pod_labels):
+            return False
+        return id(workload) in self._covers(policy)
+
+    def _covers(self, policy: NetworkPolicy) -> set[int]:
+        found = self._covered.get(id(policy))
+        if found is None:
+            found = self._covered[id(policy)] = {id(w) for w in self.selected_workloads(policy)}
         return found
 
     def uncertain(self, namespace: str) -> list[NetworkPolicy]:
@@ -127,7 +140,8 @@ class Connectivity:
         return [p for p in self.selecting(workload) if p.isolates(direction)]
 
     def selected_workloads(self, policy: NetworkPolicy) -> list[Workload]:
-        return self.refs.select_pods(policy.namespace, policy.pod_selector)
+        """The workloads a policy applies to: of those its podSelector picks, its unit's, else the nearest."""
+        return self.refs.covered_pods(policy, policy.namespace, policy.pod_selector)
 
     # --- verdicts ------------------------------------------------------------------------------------
 
@@ -155,8 +169,8 @@ class Connectivity:
         return self._verdict(matches, policies, source.text, where, destination, INGRESS)
 
     def egress(self, source: Peer, destination: Workload, number: int, protocol: str) -> Verdict:
-        policies = [p for p in self.policies_in(source.namespace)
-                    if _placed(p) and p.isolates(EGRESS) and p.pod_selector.matches(source.labels)]
+        policies = [p for p in self.policies_in(source.namespace) if p.isolates(EGRESS) and (
+            self.applies_to(p, source.workload) if source.workload else _placed(p) and p.pod_selector.matches(source.labels))]
         where = port_text(number, protocol)
         if not policies:
             return Verdict(True, "no policy isolates the source's pods for egress")

@@ -8,7 +8,9 @@ import textwrap
 import pytest
 
 from portlint.connectivity import Peer, connectivity
-from portlint.run import check_text
+from portlint.run import check_paths, check_text
+from portlint.settings import Settings
+from test_units import write
 
 
 def pod(name, namespace="shop", labels=None, ports=""):
@@ -293,3 +295,66 @@ def test_a_rule_with_a_port_that_failed_validation_cannot_tell():
     verdict = engine.reach(Peer.any_pod_of("default"), workloads["default", "api"], 9090, "TCP")
     assert verdict.allowed is None and verdict.ok and "failed validation" in verdict.reason
     assert "service-blocked-by-networkpolicy" not in {f.rule for f in check_text(text + "---\n" + SERVICE).findings}
+
+
+# --- apply units: a policy is judged against the pods of its own unit, else the nearest ones ----------
+
+def example(tmp_path, files):
+    write(tmp_path, files)
+    return check_paths([str(tmp_path)], Settings())
+
+
+def default(text):
+    return text.replace("namespace: shop", "namespace: default")
+
+
+def renamed(text, name):
+    return text.replace("name: api", f"name: {name}").replace("app: api", f"app: {name}")
+
+
+def test_a_deny_all_of_one_example_does_not_isolate_the_pods_of_another(tmp_path):
+    deny = default_policy("podSelector: {}\npolicyTypes: [Ingress]")
+    other = renamed(DEPLOYMENT, "shop") + "---\n" + renamed(SERVICE, "shop")
+    report = example(tmp_path, {"locked/app.yaml": DEPLOYMENT + "---\n" + SERVICE + "---\n" + deny,
+                                "open/app.yaml": other})
+    assert blocked_services(report) == ["api", "api"]  # both of its ports; Service shop is not blocked
+    cluster = report.clusters[0]
+    shop = next(w for w in cluster.workloads if w.name == "shop")
+    assert connectivity(cluster).isolating(shop, "Ingress") == []
+    # the policy alone in its folder applies to the nearest pods: those of the folder around it
+    report = example(tmp_path, {"locked/app.yaml": DEPLOYMENT + "---\n" + SERVICE, "locked/policy/deny.yaml": deny,
+                                "open/app.yaml": other})
+    assert blocked_services(report) == ["api", "api"]
+
+
+def blocked_services(report):
+    return [f.message.split()[1] for f in report.findings if f.rule == "service-blocked-by-networkpolicy"]
+
+
+def test_a_policys_named_port_resolves_on_the_pods_of_its_own_unit(tmp_path):
+    allow = default_policy("podSelector: {matchLabels: {app: api}}\ningress: [{ports: [{port: metrics}]}]")
+    without_metrics = DEPLOYMENT.replace(", {name: metrics, containerPort: 9090}", "")
+    report = example(tmp_path, {"a/app.yaml": without_metrics + "---\n" + allow, "b/app.yaml": DEPLOYMENT})
+    assert [f.rule for f in report.findings if f.rule == "networkpolicy-port-name-unresolved"] == \
+        ["networkpolicy-port-name-unresolved"]  # b's api pods declare `metrics`, but they are not a's
+
+
+def test_a_near_miss_is_looked_for_among_the_pods_the_policy_is_judged_against(tmp_path):
+    typo = default_policy("podSelector: {matchLabels: {app: apii}}\ningress: [{}]")
+    web = renamed(DEPLOYMENT, "web")
+    report = example(tmp_path, {"a/app.yaml": web + "---\n" + typo, "b/app.yaml": DEPLOYMENT})
+    (finding,) = [f for f in report.findings if f.rule == "networkpolicy-selects-nothing"]
+    assert "app=api" not in finding.hint  # judged (its unit runs pods), but b's pods are not the ones meant
+    # in a folder of its own, the policy is judged against the nearest pods: the typo is found there
+    report = example(tmp_path, {"a/app.yaml": DEPLOYMENT, "a/policies/p.yaml": typo, "b/app.yaml": web})
+    assert [f.hint for f in report.findings if f.rule == "networkpolicy-selects-nothing"] == [
+        "pods in namespace default have app=api, not app=apii"]
+    # and only there: a near miss in a farther folder says nothing about it
+    report = example(tmp_path, {"a/app.yaml": web, "a/policies/p.yaml": typo, "b/app.yaml": DEPLOYMENT})
+    assert [f for f in report.findings if f.rule == "networkpolicy-selects-nothing"] == []
+
+
+def test_a_policy_for_pods_its_unit_does_not_run_is_not_reported(tmp_path):
+    elsewhere = default_policy("podSelector: {matchLabels: {app: from-a-chart}}\ningress: [{}]")
+    report = example(tmp_path, {"app/app.yaml": DEPLOYMENT, "policies/p.yaml": elsewhere})
+    assert [f for f in report.findings if f.rule == "networkpolicy-selects-nothing"] == []

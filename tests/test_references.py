@@ -4,6 +4,7 @@ import pytest
 
 from portlint.run import check_paths, check_text
 from portlint.settings import Settings
+from test_units import write
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -130,3 +131,39 @@ def test_the_api_servers_own_service_is_never_missing():
 def test_a_reference_that_failed_validation_is_not_judged(document, rule):
     rules = [f.rule for f in check_text(DEPLOYMENT + "---\n" + document).findings]
     assert "manifest-invalid" in rules and rule not in rules
+
+
+# --- apply units: each object is judged against its own unit's objects, else the nearest ones -------
+
+def folders(tmp_path, files):
+    write(tmp_path, files)
+    return check_paths([str(tmp_path)], Settings()).findings
+
+
+API = DEPLOYMENT.replace("name: carts", "name: api")
+
+
+def test_an_hpa_of_one_example_is_not_judged_against_another_examples_workloads(tmp_path):
+    found = folders(tmp_path, {"a/app.yaml": API + "---\n" + hpa("Deployment", "cart"), "b/app.yaml": DEPLOYMENT})
+    (finding,) = [f for f in found if f.rule == "hpa-target-missing"]  # a runs Deployments: the miss is judged
+    assert finding.hint == "set scaleTargetRef to a Deployment of namespace shop (api)"  # not b's carts
+    found = folders(tmp_path, {"a/app.yaml": API, "a/autoscaling/h.yaml": hpa("Deployment", "cart"),
+                               "b/app.yaml": DEPLOYMENT})
+    assert [f for f in found if f.rule == "hpa-target-missing"] == []  # nearest: a's api, no near miss
+
+
+def test_a_budget_in_a_folder_of_its_own_is_judged_against_the_nearest_pods(tmp_path):
+    budget = pdb("policy/v1", "{matchLabels: {name: cart}}")
+    found = folders(tmp_path, {"shop/app/app.yaml": DEPLOYMENT, "shop/budgets/b.yaml": budget, "other/app.yaml": API})
+    assert [f.rule for f in found] == ["pdb-selects-nothing"]
+    found = folders(tmp_path, {"shop/app/app.yaml": API, "shop/budgets/b.yaml": budget, "other/app.yaml": DEPLOYMENT})
+    assert found == []  # the pods beside it are not carts: the ones it protects are installed elsewhere
+
+
+def test_a_monitors_ports_are_those_of_its_own_units_targets(tmp_path):
+    bare = SERVICE.replace("{name: web, port: 80, targetPort: http}", "{name: http, port: 80, targetPort: http}")
+    found = folders(tmp_path, {"a/app.yaml": DEPLOYMENT + "---\n" + bare + "---\n" + monitor("ServiceMonitor",
+                                                                                            "{name: carts}", "web"),
+                               "b/app.yaml": DEPLOYMENT + "---\n" + SERVICE})
+    (finding,) = [f for f in found if f.rule == "monitor-port-unresolved"]  # b's Service names its port web
+    assert finding.hint == "name one of the declared ports (http)"

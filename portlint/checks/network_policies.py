@@ -30,7 +30,7 @@ def networkpolicy_selects_nothing(cluster: Cluster, settings: Settings) -> Itera
 
 
 def _near_miss_hint(cluster: Cluster, policy: NetworkPolicy) -> str:
-    miss = references(cluster).near_miss_value(policy.namespace, wanted_labels(policy.pod_selector))
+    miss = references(cluster).near_miss_value(policy, policy.namespace, wanted_labels(policy.pod_selector))
     if miss:
         key, value, close = miss
         return f"pods in namespace {policy.namespace} have {key}={close}, not {key}={value}"

@@ -29,13 +29,14 @@ def hpa_target_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding
 
 def _target_hint(refs, autoscaler: HorizontalPodAutoscaler) -> str:
     kind, name, namespace = autoscaler.target_kind, autoscaler.target_name, autoscaler.namespace
-    close = [n for n in refs.names_of(namespace, kind) if similar(n, name)]
+    near = refs.scalable_near(autoscaler)  # its unit's workloads, else the nearest
+    names = sorted(w.name for w in near if w.kind == kind)
+    close = [n for n in names if similar(n, name)]
     if close:
         return f"did you mean {close[0]}? namespace {namespace} has {kind} {close[0]}"
-    other = [w for w in refs.workloads_in(namespace) if w.name == name and w.kind in SCALABLE_KINDS]
+    other = [w for w in near if w.name == name]
     if other:
         return f"{name} is a {other[0].kind}: set scaleTargetRef.kind to {other[0].kind}"
-    names = refs.names_of(namespace, kind)
     return (f"set scaleTargetRef to a {kind} of namespace {namespace}"
             + (f" ({', '.join(names[:5])})" if names else ""))
 

@@ -9,6 +9,7 @@ from portlint.findings import Finding
 from portlint.kinds import ALL_WORKLOAD_KINDS
 from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload
 from portlint.names import iana_svc_name
+from portlint.references import pods_come_from_elsewhere, references
 from portlint.ports import (
     backends,
     declared_ports,
@@ -28,7 +29,7 @@ from portlint.similar import similar
 
 @rule("service-selector-no-match")
 def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    stamped = _values_custom_resources_stamp(cluster)
+    refs = references(cluster)
     for service in cluster.services:
         if not selects_pods(service) or not _selection_readable(service):
             continue
@@ -36,8 +37,8 @@ def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[
             continue
         if cluster.pods.may_select(service.namespace, service.selector) or cluster.may_hold_unplaced(*ALL_WORKLOAD_KINDS):
             continue  # a pod template whose labels (or name) failed validation may be the one
-        if (_made_by_an_operator(service, stamped) or _is_traffic_split_apex(cluster, service)
-                or _pods_come_from_elsewhere(cluster, service)):
+        if (refs.made_by_an_operator(service.namespace, service.selector) or _is_traffic_split_apex(cluster, service)
+                or pods_come_from_elsewhere(cluster, service, service.namespace, service.selector)):
             continue
         yield service.finding(
             f"selector {format_labels(service.selector)} matches no pod template in namespace "
@@ -48,90 +49,6 @@ def service_selector_no_match(cluster: Cluster, settings: Settings) -> Iterator[
 def _selection_readable(service: Service) -> bool:
     """The selector and the type (ExternalName selects nothing) were read as written."""
     return service.readable("spec.selector") and service.readable("spec.type")
-
-
-# Custom resources whose operators create pods named and labelled after the resource itself, with no pod
-# template in it: prometheus-operator (Prometheus, Alertmanager, ThanosRuler, PrometheusAgent: pods
-# labelled prometheus=/alertmanager=<name>, app.kubernetes.io/instance=<name>), Elastic Cloud on Kubernetes
-# (elasticsearch.k8s.elastic.co/cluster-name=<name>, kibana.k8s.elastic.co/name=<name>, ...), Strimzi
-# (strimzi.io/cluster=<name>) and the OpenTelemetry Operator's collectors.
-POD_MAKING_KINDS = {
-    ("monitoring.coreos.com", kind) for kind in ("Prometheus", "Alertmanager", "ThanosRuler", "PrometheusAgent")
-} | {("opentelemetry.io", "OpenTelemetryCollector"), ("opentelemetry.io", "TargetAllocator")}
-POD_MAKING_GROUPS = ("k8s.elastic.co", "kafka.strimzi.io")
-
-
-def _values_custom_resources_stamp(cluster: Cluster) -> dict[str, list[set[str]]]:
-    """Per namespace, for each custom resource that makes pods: its name and every label value in it.
-
-    Operators create the pods of their custom resources (Prometheus, Alertmanager, a
-    LeaderWorkerSet's leaderTemplate) with labels taken from the resource's name, its labels and
-    the pod templates it embeds. Other custom resources make no pods: an HTTPRoute named `httpbin`
-    says nothing about pods labelled app=httpbin.
-    """
-    stamped: dict[str, list[set[str]]] = {}
-    for namespace, resources in cluster.custom_resources.items():
-        stamped[namespace] = [{r.name} | set(_label_values(r.raw)) for r in resources if makes_pods(r)]
-    return stamped
-
-
-def makes_pods(resource) -> bool:
-    """A custom resource whose operator creates pods: a kind known to, or one that embeds a pod template."""
-    group = resource.ref.api_version.rpartition("/")[0]
-    if (group, resource.ref.kind) in POD_MAKING_KINDS or group.endswith(POD_MAKING_GROUPS):
-        return True
-    return _embeds_pod_template(resource.raw.get("spec"))
-
-
-def _embeds_pod_template(node: object) -> bool:
-    """A `containers` list, or a mapping under a `template`/`...Template` key (podTemplate, leaderTemplate)."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            for key, value in current.items():
-                if key == "containers" and isinstance(value, list):
-                    return True
-                if isinstance(key, str) and key.lower().endswith("template") and isinstance(value, dict):
-                    return True
-                if isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(current, list):
-            stack.extend(v for v in current if isinstance(v, (dict, list)))
-    return False
-
-
-def _label_values(node: object) -> Iterator[str]:
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if isinstance(current, dict):
-            for key, value in current.items():
-                if key in ("labels", "matchLabels") and isinstance(value, dict):
-                    yield from (v for v in value.values() if isinstance(v, str))
-                elif isinstance(value, (dict, list)):
-                    stack.append(value)
-        elif isinstance(current, list):
-            stack.extend(v for v in current if isinstance(v, (dict, list)))
-
-
-def _made_by_an_operator(service: Service, stamped: dict[str, list[set[str]]]) -> bool:
-    """A custom resource in the namespace carries every selector value: its operator makes the pods."""
-    wanted = set(service.selector.values())
-    return any(wanted <= values for values in stamped.get(service.namespace, ()))
-
-
-def _pods_come_from_elsewhere(cluster: Cluster, service: Service) -> bool:
-    """Nothing applied with the Service runs pods in its namespace, and no namespace has a match.
-
-    Such a Service fronts pods installed by other means (a managed add-on, another Helm release,
-    the base application a workshop module builds on): its apply unit — its own files and the
-    ones they refer to — holds no pod template in its namespace. A selector that misses pods its
-    unit does hold is still reported, and so are pods in the wrong namespace.
-    """
-    if cluster.unit_holds(service, ALL_WORKLOAD_KINDS, service.namespace):
-        return False
-    return not set.intersection(*(cluster.pods.namespaces_with(k, v) for k, v in service.selector.items()))
 
 
 def _is_traffic_split_apex(cluster: Cluster, service: Service) -> bool:
