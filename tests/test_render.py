@@ -516,6 +516,17 @@ CORPUS_FINDINGS = [
        "GoogleCloudPlatform__microservices-demo/kustomize/components/google-cloud-operations/otel-collector.yaml", 96,
        f"GoogleCloudPlatform__microservices-demo/kustomize/tests/{t}-with-all-components")
       for t in ("memorystore", "service-mesh-istio", "spanner")],
+    # Online Boutique's test roots combine the network-policies component with google-cloud-operations: its
+    # deny-all isolates the OpenTelemetry collector, and no policy admits 4317, so no service can export to it
+    *[("service-blocked-by-networkpolicy",
+       "GoogleCloudPlatform__microservices-demo/kustomize/components/network-policies/network-policy-deny-all.yaml", 21,
+       f"GoogleCloudPlatform__microservices-demo/kustomize/tests/{t}-with-all-components")
+      for t in ("memorystore", "service-mesh-istio", "spanner")],
+    # ... and with memorystore or spanner, which delete the redis-cart Deployment: its policy selects no pod
+    *[("networkpolicy-selects-nothing",
+       "GoogleCloudPlatform__microservices-demo/kustomize/components/network-policies/network-policy-redis.yaml", 20,
+       f"GoogleCloudPlatform__microservices-demo/kustomize/tests/{t}-with-all-components")
+      for t in ("memorystore", "spanner")],
 ]
 
 
