@@ -130,7 +130,8 @@ class ControllerSources:
         return _configured(self.ingress_pods, "the ingress controller's pods", INGRESS_SETTING)
 
     def _gateway_source(self, gateway: Gateway) -> Peer | None:
-        deployed = self.cluster.pods.select(gateway.namespace, {GATEWAY_NAME_LABEL: gateway.name})
+        deployed = self.cluster.nearest(gateway, self.cluster.pods.select(gateway.namespace,
+                                                                          {GATEWAY_NAME_LABEL: gateway.name}))
         if deployed:
             return Peer.pod(deployed[0])
         controller = self._gateway_controller(gateway)
