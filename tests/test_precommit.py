@@ -1,7 +1,10 @@
-"""The pre-commit hook, for real: `pre-commit try-repo` installs portlint from a git repository and runs it.
+"""The pre-commit hook, for real: pre-commit installs portlint from a git repository and runs it.
 
-try-repo installs from a repository's committed HEAD, so the project as it is on disk (committed or
-not) is copied into a temporary git repository and committed there first.
+pre-commit installs a hook from a repository at a commit, so the project as it is on disk (committed or
+not) is copied into a temporary git repository and committed there first. Every user repository here
+names that commit in its .pre-commit-config.yaml, as the README shows, and all of them share one
+pre-commit home: the hook's environment is installed once for the module (`try-repo` would install it
+afresh on every run, 15-25 s each).
 """
 
 import os
@@ -57,9 +60,26 @@ def hook_repo(tmp_path_factory) -> tuple[Path, Path]:
     return project, base / "pre-commit-home"
 
 
+def write_config(repository: Path, hook_repo: tuple[Path, Path]) -> None:
+    """The README's .pre-commit-config.yaml, with the rev `pre-commit autoupdate --freeze` writes (a commit of
+    main: no release is tagged)."""
+    project = hook_repo[0]
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
+                         check=True).stdout.strip()
+    (repository / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {project.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: portlint\n")
+
+
+def run_hook(repository: Path, hook_repo: tuple[Path, Path], *args: str) -> subprocess.CompletedProcess:
+    """`pre-commit run portlint` as a user runs it: the staged files, or `--all-files` as CI does."""
+    return pre_commit("run", "portlint", *args, cwd=repository, home=hook_repo[1])
+
+
 @pytest.fixture
-def user_repo(tmp_path) -> Path:
-    """A repository whose manifests live in deploy/ (configured `paths`), with other YAML elsewhere."""
+def user_repo(tmp_path, hook_repo) -> Path:
+    """A repository whose manifests live in deploy/ (configured `paths`), with other YAML elsewhere, and the
+    hook configured."""
+    write_config(tmp_path, hook_repo)
     (tmp_path / "deploy").mkdir()
     (tmp_path / "deploy" / "service.yaml").write_text(SERVICE)
     (tmp_path / "deploy" / "deployment.yaml").write_text(DEPLOYMENT)
@@ -80,16 +100,16 @@ def test_hook_manifest_checks_the_whole_set_on_every_commit():
     assert hook["always_run"] is True and "types_or" not in hook and "files" not in hook
 
 
-def test_try_repo_passes_on_consistent_manifests(hook_repo, user_repo):
-    result = pre_commit("try-repo", str(hook_repo[0]), "portlint", "--all-files", cwd=user_repo, home=hook_repo[1])
+def test_the_hook_passes_on_consistent_manifests(hook_repo, user_repo):
+    result = run_hook(user_repo, hook_repo, "--all-files")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "portlint" in result.stdout and "Passed" in result.stdout
 
 
-def test_try_repo_fails_on_a_broken_chain_and_shows_the_finding(hook_repo, user_repo):
+def test_the_hook_fails_on_a_broken_chain_and_shows_the_finding(hook_repo, user_repo):
     (user_repo / "deploy" / "service.yaml").write_text(SERVICE.replace("app: web", "app: Web"))
     git("add", "-A", cwd=user_repo)
-    result = pre_commit("try-repo", str(hook_repo[0]), "portlint", "--all-files", cwd=user_repo, home=hook_repo[1])
+    result = run_hook(user_repo, hook_repo, "--all-files")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout
     assert "deploy/service.yaml" in result.stdout and "service-selector-no-match" in result.stdout
@@ -99,22 +119,14 @@ def test_a_change_to_one_file_is_checked_against_the_unchanged_others(hook_repo,
     # only the Deployment is staged, but the Service it no longer serves is in another, unchanged file
     (user_repo / "deploy" / "deployment.yaml").write_text(DEPLOYMENT.replace("app: web", "app: frontend"))
     git("add", "deploy/deployment.yaml", cwd=user_repo)
-    result = pre_commit("try-repo", str(hook_repo[0]), "portlint", cwd=user_repo, home=hook_repo[1])
+    result = run_hook(user_repo, hook_repo)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "deploy/service.yaml" in result.stdout and "service-selector-no-match" in result.stdout
 
 
 def _install_hook(hook_repo, user_repo) -> None:
-    """The README's .pre-commit-config.yaml, with the rev `pre-commit autoupdate --freeze` writes (a commit
-    of main: no release is tagged), installed as the repository's git pre-commit hook."""
-    project, home = hook_repo
-    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
-                         check=True).stdout.strip()
-    (user_repo / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {project.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: portlint\n")
-    git("add", ".pre-commit-config.yaml", cwd=user_repo)
-    git("commit", "-q", "-m", "pre-commit", cwd=user_repo)
-    result = pre_commit("install", cwd=user_repo, home=home)
+    """The configured hook installed as the repository's git pre-commit hook (`pre-commit install`)."""
+    result = pre_commit("install", cwd=user_repo, home=hook_repo[1])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -131,6 +143,7 @@ def test_a_commit_that_only_deletes_the_selected_deployment_fails(hook_repo, use
     # other pods stay in the namespace, so the Service is not taken to front pods installed elsewhere
     (user_repo / "deploy" / "other.yaml").write_text(OTHER_PODS)
     git("add", "deploy/other.yaml", cwd=user_repo)
+    git("commit", "-q", "-m", "other pods", cwd=user_repo)
     _install_hook(hook_repo, user_repo)
     git("rm", "-q", "deploy/deployment.yaml", cwd=user_repo)
     result = commit(user_repo, hook_repo[1], "remove the web Deployment")
@@ -139,7 +152,7 @@ def test_a_commit_that_only_deletes_the_selected_deployment_fails(hook_repo, use
     assert "Skipped" not in output and "Failed" in output
     assert "deploy/service.yaml" in output and "service-selector-no-match" in output
     head = subprocess.run(["git", "log", "-1", "--format=%s"], cwd=user_repo, capture_output=True, text=True)
-    assert head.stdout.strip() == "pre-commit"  # the broken commit did not land
+    assert head.stdout.strip() == "other pods"  # the broken commit did not land
 
 
 def test_a_commit_without_manifests_exits_quickly_and_one_with_them_is_checked(hook_repo, user_repo):
@@ -163,13 +176,14 @@ def test_the_hook_renders_kustomize_overlays_and_points_at_the_patch(hook_repo, 
 
     fixed = PROD["overlays/prod/service-port.yaml"].replace("targetPort: web", "targetPort: http")
     write(tmp_path, {**BASE, **PROD, "overlays/prod/service-port.yaml": fixed})
+    write_config(tmp_path, hook_repo)
     git("init", "-q", cwd=tmp_path)
     git("add", "-A", cwd=tmp_path)
     git("commit", "-q", "-m", "app", cwd=tmp_path)
-    passing = pre_commit("try-repo", str(hook_repo[0]), "portlint", "--all-files", cwd=tmp_path, home=hook_repo[1])
+    passing = run_hook(tmp_path, hook_repo, "--all-files")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     write(tmp_path, {"overlays/prod/service-port.yaml": PROD["overlays/prod/service-port.yaml"]})
     git("add", "overlays/prod/service-port.yaml", cwd=tmp_path)
-    result = pre_commit("try-repo", str(hook_repo[0]), "portlint", cwd=tmp_path, home=hook_repo[1])
+    result = run_hook(tmp_path, hook_repo)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "overlays/prod/service-port.yaml" in result.stdout and "(rendered from overlays/prod)" in result.stdout
