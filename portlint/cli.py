@@ -383,6 +383,12 @@ def trace(
              "pod/debug), namespace/NS or external. [default: the ingress controller's (or the Gateway's) pods for a "
              "URL, external for nodeport and load balancer targets, a pod of the Service's namespace for "
              "service/...]"),
+    render: Optional[bool] = typer.Option(None, "--render/--no-render", show_default=False,
+                                          help="Render kustomization roots and Helm charts and trace each as its "
+                                               "own environment, as `portlint check` checks them. [default: yes]"),
+    kustomize_binary: Optional[str] = typer.Option(None, "--kustomize-binary", show_default=False, metavar="BIN",
+                                                   help="kustomize, kubectl, or a path to either. "
+                                                        "[default: kustomize on PATH, else kubectl]"),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (
@@ -415,7 +421,7 @@ def trace(
     from portlint.report.escape import JSON, TEXT
 
     configured, paths = _configuration(config_file, arguments)
-    settings = configured.settings(namespace=namespace)
+    settings = configured.settings(namespace=namespace, render=render, kustomize_binary=kustomize_binary)
     settings.roots = _roots(configured, arguments, paths)
     try:
         result = _checked(trace_paths, target, paths, settings, source)

@@ -46,7 +46,8 @@ def test_json_has_exactly_the_documented_shape():
     assert set(data) == {"target", "ok", "paths", "findings"}
     assert (data["target"], data["ok"]) == ("http://shop.example.com/", False)
     (path,) = data["paths"]
-    assert set(path) == {"ok", "hops"} and path["ok"] is False
+    assert set(path) == {"ok", "rendered_from", "hops"} and path["ok"] is False
+    assert path["rendered_from"] is None  # raw files: no kustomization renders them
     assert all(set(hop) == HOP_KEYS for hop in path["hops"])
     assert {hop["type"] for hop in path["hops"]} <= set(HOP_TYPES)
     client, ingress = path["hops"]
@@ -61,7 +62,7 @@ def test_json_has_exactly_the_documented_shape():
 def test_no_service_with_that_node_port_is_a_failed_path_with_exit_1():
     data = json.loads(portlint("trace", "10.1.2.3:30081", FIXED, "-f", "json").stdout)
     assert data["ok"] is False
-    assert data["paths"] == [{"ok": False, "hops": [
+    assert data["paths"] == [{"ok": False, "rendered_from": None, "hops": [
         {"type": "client", "object": None, "port": 30081, "ok": True, "rule": None, "reason": None},
         {"type": "node-port", "object": None, "port": 30081, "ok": False, "rule": None,
          "reason": "no Service exposes nodePort 30081"}]}]

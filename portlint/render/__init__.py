@@ -172,6 +172,11 @@ class Rendered:
         """A suppression (file, line, column, field_path) in the rendered text, moved to its source."""
         raise NotImplementedError
 
+    def object_position(self, line: int, aspect: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+        """Where the rendered object that starts at `line` is written (file as shown, line, column): for an
+        `aspect` (its ports), the outermost patch that changed it, else the object in its source file."""
+        raise NotImplementedError
+
 
 class KustomizeOutput(Rendered):
     def __init__(self, root: KustomizeRoot, text: str, tracer: Tracer, wrapper: str, files: SourceFiles) -> None:
@@ -219,6 +224,13 @@ class KustomizeOutput(Rendered):
 
     def source_of(self, line: int) -> str:
         return self.root.show(self._location("", line, 1, True).file)
+
+    def object_position(self, line: int, aspect: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+        document = self.document_at(line)
+        if document is None:
+            return None
+        at = self.tracer.locate_object(self._origin(document), document.data, aspect)
+        return self.root.show(at.file), at.line, at.column
 
     def _rewrite_positions(self, text: str) -> str:
         """`ROOT:LINE` written into a message (another object's place in the rendered text) → its source."""
@@ -295,6 +307,13 @@ class ChartOutput(Rendered):
 
     def source_of(self, line: int) -> str:
         return self.chart.show(self._location("", line, 1)[0])
+
+    def object_position(self, line: int, aspect: tuple[str, ...] = ()) -> tuple[str, int, int] | None:
+        document = self.document_at(line)
+        if document is None:
+            return None
+        file, line, column = self.template_location(document, "")
+        return self.chart.show(file), line, column
 
 
 def relocate(findings: list[Finding], suppressed: list, rendered: list[Rendered], sources: dict[str, Source]) -> None:

@@ -74,6 +74,8 @@ def _entry_tree(entry: Entry) -> Tree:
     client = entry.paths[0].hops[0] if entry.paths else None
     if client is not None:
         title.append(f"  ({safe(client.label)})", style="dim")
+    if entry.rendered_from is not None:
+        title.append(f"  (rendered from {safe(entry.rendered_from)})", style="dim")
     tree = Tree(title, guide_style="dim")
     branches: dict[tuple, tuple[Tree, dict]] = {}
     for path in entry.paths:
@@ -128,6 +130,8 @@ def _summary(trace: Trace) -> Text:
                 f"reach{'es' if counts['ok'] == 1 else ''} a "
                 f"container{redirect}, {counts['broken']} broken{by_policy}, {counts['untraced']} leave the manifests.")
         return Text(text, style="green" if trace.ok else "bold red" if counts["broken"] else "yellow")
+    if len(trace.entries) > 1:
+        return _environments_summary(trace)
     paths = trace.paths
     good = sum(1 for path in paths if path.ok)
     many = "s" if len(paths) != 1 else ""
@@ -139,6 +143,21 @@ def _summary(trace: Trace) -> Text:
         return Text(f"not ok: {len(paths)} path{many} leave{'s' if not many else ''} the manifests before a container.",
                     style="yellow")
     return Text(f"broken: none of {len(paths)} path{many} reaches a container.", style="bold red")
+
+
+def _environments_summary(trace: Trace) -> Text:
+    """One target traced in several environments (rendered roots, the raw files): reached in each?"""
+    entries = trace.entries
+    reached = [e for e in entries if e.ok]
+    paths = trace.paths
+    good = sum(1 for path in paths if path.ok)
+    counts = f"{good} of {len(paths)} path{'s' if len(paths) != 1 else ''} reach{'es' if good == 1 else ''} a container"
+    if trace.ok:
+        return Text(f"ok: reached in all {len(entries)} environments ({counts}).", style="green")
+    missed = ", ".join(safe(e.rendered_from or "the raw files") for e in entries if not e.ok)
+    broken = any(e.status == "broken" for e in entries)
+    return Text(f"{'broken' if broken else 'not ok'}: reached in {len(reached)} of {len(entries)} environments, "
+                f"not in {missed} ({counts}).", style="bold red" if broken else "yellow")
 
 
 def _blocked_by_policy(path) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from portlint.run import check_paths
 from portlint.settings import Settings
+from portlint.trace.environments import environments, relocate_hops
 from portlint.trace.hops import Entry, Hop, Trace, TracePath
 from portlint.trace.tracer import Tracer
 from portlint.trace.sources import SOURCE_FORMS, SourceError, SourceSpec, parse_source, resolve_source
@@ -32,13 +33,37 @@ __all__ = ["ACCEPTED_FORMS", "AllTarget", "Entry", "Hop", "SOURCE_FORMS", "Sourc
 
 def trace_paths(target: Target, paths: list[str], settings: Settings | None = None,
                 source: SourceSpec | None = None) -> Trace:
-    """Trace `target` through the manifests under `paths`, read as one cluster, sent from `source` (--from)."""
+    """Trace `target` through the manifests under `paths`, sent from `source` (--from): in the raw files,
+    read as one cluster, and in each kustomization root and chart, rendered as `portlint check` renders
+    them (each an environment of its own)."""
     settings = settings or Settings()
-    # one cluster, read as written: trace follows the raw manifests (rendered roots are clusters of their own)
-    report = check_paths(paths, replace(settings, cluster_per_path=False, render=False))
-    cluster = report.clusters[0]
-    peer = resolve_source(source, cluster, settings.namespace) if source else None
-    tracer = Tracer(cluster, report.findings, settings.namespace, peer, settings.ingress_controller_pods,
-                    settings.gateway_controller_pods)
+    report = check_paths(paths, replace(settings, cluster_per_path=False))
+    rendered = frozenset(r.name for r in report.rendered)
+    by_environment: dict[str | None, list] = {}
+    for finding in report.findings:
+        by_environment.setdefault(finding.rendered_from if finding.rendered_from in rendered else None,
+                                  []).append(finding)
+    traced: list[Entry] = []
+    no_source: SourceError | None = None
+    for environment in environments(report.clusters, report.rendered):
+        try:
+            peer = resolve_source(source, environment.cluster, settings.namespace) if source else None
+        except SourceError as error:  # --from names a workload this environment does not hold
+            no_source = no_source or error
+            continue
+        tracer = Tracer(environment.cluster, by_environment.get(environment.name, []), settings.namespace, peer,
+                        settings.ingress_controller_pods, settings.gateway_controller_pods, rendered)
+        entries = tracer.entries(target)
+        if environment.rendered is not None:
+            relocate_hops(entries, environment.rendered, report.sources)
+        traced += [entry.render_from(environment.name) for entry in entries]
+    if not traced and no_source is not None:
+        raise no_source
     unreadable = [f for f in report.findings if f.rule in UNREADABLE_RULES]
-    return Trace(target.text, tracer.entries(target), unreadable)
+    return Trace(target.text, _held(traced), unreadable)
+
+
+def _held(entries: list[Entry]) -> list[Entry]:
+    """The entries of the environments that hold the target; when none does, each environment's miss
+    (each says what it holds instead)."""
+    return [entry for entry in entries if entry.found] or entries

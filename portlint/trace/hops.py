@@ -54,13 +54,15 @@ class FindingIndex:
     """The findings a Claim covers, looked up by object, file and field path prefix instead of testing
     every finding of the object for every hop: an Ingress with a thousand rules has a finding per rule."""
 
-    def __init__(self, findings: list[Finding]):
+    def __init__(self, findings: list[Finding], rendered: frozenset[str] = frozenset()):
+        """`rendered`: the names of the rendered roots and charts. A finding moved from one to its source
+        file (render.relocate) is indexed under the root, the file its object has in the cluster."""
         self._below: dict[tuple, list[tuple[int, Finding]]] = {}
         self._exact: dict[tuple, list[tuple[int, Finding]]] = {}
         self.examined = 0  # findings looked at, for tests/test_scaling.py
         for order, finding in enumerate(f for f in findings if f.object):
             path = finding.field_path
-            where = (finding.object, finding.file)
+            where = (finding.object, finding.rendered_from if finding.rendered_from in rendered else finding.file)
             self._exact.setdefault((*where, path), []).append((order, finding))
             for prefix in _prefixes(path):
                 self._below.setdefault((*where, prefix), []).append((order, finding))
@@ -99,6 +101,7 @@ class Hop:
     port: int | None = None  # where the request arrives at this hop
     file: str | None = None
     line: int | None = None
+    column: int | None = None  # with `line`: where the hop's field is written (moved to its source when rendered)
     ok: bool = True
     rule: str | None = None
     reason: str | None = None
@@ -137,6 +140,7 @@ class Hop:
 @dataclass
 class TracePath:
     hops: list[Hop]
+    rendered_from: str | None = None  # the kustomization root or chart of its environment (None: raw files)
 
     @property
     def ok(self) -> bool:
@@ -147,7 +151,7 @@ class TracePath:
         return not all(hop.ok for hop in self.hops)
 
     def to_json(self) -> dict:
-        return {"ok": self.ok, "hops": [hop.to_json() for hop in self.hops]}
+        return {"ok": self.ok, "rendered_from": self.rendered_from, "hops": [hop.to_json() for hop in self.hops]}
 
 
 @dataclass
@@ -156,6 +160,20 @@ class Entry:
 
     title: str
     paths: list[TracePath]
+    rendered_from: str | None = None  # the environment traced: a kustomization root or chart (None: raw files)
+
+    def render_from(self, name: str | None) -> Entry:
+        """Label the entry and its paths with the environment they were traced in."""
+        self.rendered_from = name
+        for path in self.paths:
+            path.rendered_from = name
+        return self
+
+    @property
+    def found(self) -> bool:
+        """Something in the input answers to the target (an Ingress rule or Gateway listener for the URL,
+        the Service, a Service with the nodePort): the first hop after the client names an object."""
+        return any(len(path.hops) > 1 and path.hops[1].obj is not None for path in self.paths)
 
     @property
     def ok(self) -> bool:

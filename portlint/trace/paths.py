@@ -63,10 +63,11 @@ EXTERNAL, IN_CLUSTER = ("client", "external"), ("client", "cluster")
 
 class Tracer:
     def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default",
-                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None):
+                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None,
+                 rendered: frozenset[str] = frozenset()):
         self.cluster = cluster
         self.namespace = namespace
-        self.findings = FindingIndex(findings)
+        self.findings = FindingIndex(findings, rendered)
         self.policies = connectivity(cluster)
         self._given_source = source
         self._controllers = ControllerSources(cluster, controller_pods, gateway_pods)
@@ -476,7 +477,7 @@ def _hop(kind: str, label: str, obj: KubeObject | None, at: Node | None, key: st
          port: int | None = None, node: tuple = (), edge: str = "") -> Hop:
     hop = Hop(kind, label, obj, port, node=node, edge=edge)
     if obj is not None and at is not None:
-        hop.file, hop.line = obj.file, at.position(key)[0]
+        hop.file, (hop.line, hop.column) = obj.file, at.position(key)
     return hop
 
 

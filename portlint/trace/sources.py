@@ -204,4 +204,4 @@ def policy_hop(engine: Connectivity, source: Peer | None, workload: Workload, nu
 def _place(hop: Hop, verdict: Verdict) -> None:
     if verdict.policies:
         policy = verdict.policies[0]
-        hop.obj, hop.file, hop.line = policy, policy.file, policy.raw.line
+        hop.obj, hop.file, hop.line, hop.column = policy, policy.file, policy.raw.line, policy.raw.column

@@ -21,8 +21,9 @@ GATEWAY_MISS = ("gateway", None)
 
 class Tracer(IngressAndNodePortTracer):
     def __init__(self, cluster: Cluster, findings: list[Finding], namespace: str = "default",
-                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None):
-        super().__init__(cluster, findings, namespace, source, controller_pods, gateway_pods)
+                 source: Peer | None = None, controller_pods: dict | None = None, gateway_pods: dict | None = None,
+                 rendered: frozenset[str] = frozenset()):
+        super().__init__(cluster, findings, namespace, source, controller_pods, gateway_pods, rendered)
         self.gateways = GatewayEntries(self)
 
     def url(self, target: UrlTarget) -> Entry:
