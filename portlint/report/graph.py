@@ -30,10 +30,15 @@ class Graph:
     # (from, to, label) -> (ok, rule, reached): reached unless every path to it broke earlier
     edges: dict[tuple, tuple[bool, str | None, bool]] = field(default_factory=dict)
 
-    def node(self, hop: Hop) -> GraphNode:
+    def node(self, hop: Hop, environment: str | None = None) -> GraphNode:
+        """`environment`: the root a path was rendered from; its objects are nodes of their own (two
+        overlays' Services are two Services), the client is everyone's."""
         key = hop.node or (hop.type, id(hop))
+        if environment is not None and hop.type != "client":
+            key = (environment, key)
         if key not in self.nodes:
-            self.nodes[key] = GraphNode(f"n{len(self.nodes)}", _node_label(hop), hop.type)
+            label = _node_label(hop) + (f" ({environment})" if environment is not None and hop.type != "client" else "")
+            self.nodes[key] = GraphNode(f"n{len(self.nodes)}", label, hop.type)
         node = self.nodes[key]
         node.ok = node.ok and hop.ok
         return node
@@ -60,7 +65,7 @@ def build(trace: Trace) -> Graph:
             if hop.type == "network-policy":  # not a place but a judgement: drawn on the edge into the container
                 gate = hop
                 continue
-            node = graph.node(hop)
+            node = graph.node(hop, path.rendered_from)
             if previous is not None:
                 graph.edge(previous, node, hop, reached, gate)
             previous = node

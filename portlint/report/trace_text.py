@@ -154,6 +154,8 @@ def _environments_summary(trace: Trace) -> Text:
     counts = f"{good} of {len(paths)} path{'s' if len(paths) != 1 else ''} reach{'es' if good == 1 else ''} a container"
     if trace.ok:
         return Text(f"ok: reached in all {len(entries)} environments ({counts}).", style="green")
+    if not any(e.found for e in entries):
+        return Text(f"broken: none of the {len(entries)} environments holds {safe(trace.target)}.", style="bold red")
     missed = ", ".join(safe(e.rendered_from or "the raw files") for e in entries if not e.ok)
     broken = any(e.status == "broken" for e in entries)
     return Text(f"{'broken' if broken else 'not ok'}: reached in {len(reached)} of {len(entries)} environments, "
