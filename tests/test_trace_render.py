@@ -225,3 +225,11 @@ def test_the_graph_draws_each_environment_s_objects_as_nodes_of_their_own(tree):
     assert '["Service default/web (overlays/dev)"]' in mermaid
     assert '["Service default/web (overlays/prod)"]' in mermaid
     assert mermaid.count('(["client (outside the cluster)"])') == 1  # the client is everyone's
+
+
+def test_the_readme_shows_the_real_trace_of_the_kustomize_example():
+    root = Path(__file__).resolve().parent.parent
+    result = portlint("trace", "service/prod-shop-web.shop-prod:443", "examples/kustomize/overlays/prod", cwd=root)
+    assert result.returncode == 1
+    assert "(rendered from examples/kustomize/overlays/prod)" in result.stdout.splitlines()[0]
+    assert f"```\n{result.stdout}```" in (root / "README.md").read_text()

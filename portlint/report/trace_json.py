@@ -1,7 +1,9 @@
 """`portlint trace --format json`: the shape documented in issue 3 (and the README), a public contract:
 
-{"target", "ok", "paths": [{"ok", "hops": [{"type", "object", "port", "ok", "rule", "reason"}]}],
+{"target", "ok", "paths": [{"ok", "rendered_from", "hops": [{"type", "object", "port", "ok", "rule", "reason"}]}],
  "findings": [the findings of `portlint check` that the hops claimed]}
+
+`rendered_from`: the kustomization root or chart the path was traced in (null: the raw files).
 """
 
 from __future__ import annotations
