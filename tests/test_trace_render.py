@@ -233,3 +233,35 @@ def test_the_readme_shows_the_real_trace_of_the_kustomize_example():
     assert result.returncode == 1
     assert "(rendered from examples/kustomize/overlays/prod)" in result.stdout.splitlines()[0]
     assert f"```\n{result.stdout}```" in (root / "README.md").read_text()
+
+
+# --- the CI formats carry rendered_from -----------------------------------------------------------
+
+SUFFIX = " (rendered from overlays/prod)"
+
+
+def test_sarif_results_say_where_they_were_rendered_from_and_stay_valid(tree):
+    from jsonschema import Draft4Validator
+
+    schema = Path(__file__).resolve().parent / "data" / "sarif-schema-2.1.0.json"
+    log = json.loads(portlint("check", "overlays", "--format", "sarif", cwd=tree).stdout)
+    assert list(Draft4Validator(json.loads(schema.read_text())).iter_errors(log)) == []
+    [result] = [r for r in log["runs"][0]["results"] if r["ruleId"] == "service-target-port-name-unresolved"]
+    assert result["properties"] == {"portlint/renderedFrom": "overlays/prod"}
+    assert result["message"]["text"].split("\n")[0].endswith(SUFFIX)
+    raw = json.loads(portlint("check", "base", "--no-render", "--format", "sarif", cwd=tree).stdout)
+    assert all("properties" not in r and "rendered from" not in r["message"]["text"] for r in raw["runs"][0]["results"])
+
+
+def test_github_annotations_say_where_they_were_rendered_from(tree):
+    output = portlint("check", "overlays", "--format", "github", cwd=tree).stdout
+    [annotation] = [line for line in output.splitlines() if "service-target-port-name-unresolved" in line]
+    assert annotation.startswith("::error file=base/service.yaml,line=12,col=7,")
+    assert annotation.split("::", 2)[2].split("%0A")[0].endswith(SUFFIX)
+
+
+def test_gitlab_descriptions_say_where_they_were_rendered_from(tree):
+    issues = json.loads(portlint("check", "overlays", "--format", "gitlab", cwd=tree).stdout)
+    [issue] = [i for i in issues if i["check_name"] == "service-target-port-name-unresolved"]
+    assert issue["location"]["path"] == "base/service.yaml"
+    assert issue["description"].split(" Hint: ")[0].endswith(SUFFIX)

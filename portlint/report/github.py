@@ -81,6 +81,7 @@ def plain_line(finding: Finding, root: Path) -> str:
 
 def _text(finding: Finding) -> str:
     text = f"{finding.object}: {finding.message}" if finding.object else finding.message
+    text += f" (rendered from {finding.rendered_from})" if finding.rendered_from else ""
     return text + (f"\nhint: {finding.hint}" if finding.hint else "")
 
 

@@ -33,6 +33,8 @@ def issues(report: Report) -> list[dict]:
         seen[stable] += 1  # the same rule, object and field twice: tell them apart by occurrence
         unique = stable if seen[stable] == 1 else hashlib.sha256(f"{stable}/{seen[stable]}".encode()).hexdigest()[:32]
         description = f"{finding.object}: {finding.message}" if finding.object else finding.message
+        if finding.rendered_from:
+            description += f" (rendered from {finding.rendered_from})"
         if finding.hint:
             description += f" Hint: {finding.hint}"
         found.append({

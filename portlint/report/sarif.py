@@ -134,7 +134,7 @@ def rule_area(spec: RuleSpec) -> str:
 
 
 def _result(finding: Finding, index: dict[str, int], root: Path) -> dict:
-    text = finding.message + (f"\nHint: {finding.hint}" if finding.hint else "")
+    text = finding.message + _rendered_from(finding) + (f"\nHint: {finding.hint}" if finding.hint else "")
     if finding.object:
         text = f"{finding.object}: {text}"
     if finding.related:  # embedded links to the related locations (SARIF 3.11.6): literal brackets escaped
@@ -158,7 +158,14 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict:
     related = [_related(number, r, root) for number, r in enumerate(finding.related)]
     if related:
         result["relatedLocations"] = related
+    if finding.rendered_from:  # the kustomize root, chart or Helm template (SARIF 3.8: a property bag)
+        result["properties"] = {"portlint/renderedFrom": finding.rendered_from}
     return result
+
+
+def _rendered_from(finding: Finding) -> str:
+    """As the text format says it: which root the finding's object was rendered from."""
+    return f" (rendered from {finding.rendered_from})" if finding.rendered_from else ""
 
 
 def _suppressed(finding: Finding, suppression, index: dict[str, int], root: Path) -> dict:
