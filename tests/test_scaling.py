@@ -348,8 +348,8 @@ def test_matching_every_finding_for_every_hop_would_be_caught(tmp_path, monkeypa
 
     original_init = hops.FindingIndex.__init__
 
-    def remembering_init(self, findings):
-        original_init(self, findings)
+    def remembering_init(self, findings, *rendered):
+        original_init(self, findings, *rendered)
         self.everything = list(findings)
 
     monkeypatch.setattr(hops.FindingIndex, "__init__", remembering_init)
