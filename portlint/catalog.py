@@ -11,6 +11,15 @@ from portlint.resources import data_dir
 
 
 @dataclass(frozen=True)
+class FixSpec:
+    """What `--fix` can do for a rule's findings (the `fix:` of its catalog file)."""
+
+    safety: str  # "safe": --fix applies it; "unsafe": only with --unsafe-fixes; "mixed": per finding
+    when: str  # when a finding has a fix, in a sentence
+    gives_good_example: bool = False  # the fix turns the bad example into the good one, byte for byte
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     id: str
     severity: str
@@ -21,6 +30,7 @@ class RuleSpec:
     bad_example: str
     good_example: str
     stage: str  # "model": a check function; "parse": reported while reading files
+    fix: FixSpec | None = None
 
 
 @lru_cache(maxsize=1)
@@ -33,7 +43,8 @@ def load_catalog() -> dict[str, RuleSpec]:
             id=raw["id"], severity=raw["severity"], summary=raw["summary"].strip(),
             rationale=raw["rationale"].strip(), remediation=raw["remediation"].strip(),
             references=tuple(raw.get("references") or ()), bad_example=raw["examples"]["bad"],
-            good_example=raw["examples"]["good"], stage=raw.get("stage", "model"))
+            good_example=raw["examples"]["good"], stage=raw.get("stage", "model"),
+            fix=_fix_spec(raw.get("fix")))
         catalog[spec.id] = spec
     return catalog
 
@@ -51,3 +62,9 @@ def did_you_mean(rule_id: str) -> str:
         if edits < distance or (best is None and edits == distance):
             best, distance = known, edits
     return f" (did you mean {best!r}?)" if best else ""
+
+
+def _fix_spec(raw: dict | None) -> FixSpec | None:
+    if raw is None:
+        return None
+    return FixSpec(safety=raw["safety"], when=raw["when"].strip(), gives_good_example=raw.get("gives-good-example", False))

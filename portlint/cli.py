@@ -195,6 +195,12 @@ def check(
     show_units: bool = typer.Option(False, "--show-units",
                                     help="Print the apply units (which files are checked as applied together, and "
                                          "why) and exit; text or --format json."),
+    fix: bool = typer.Option(False, "--fix", help="Apply the safe fixes in place, then report what remains "
+                                                 "(with '-': the fixed stream to stdout, the report to stderr)."),
+    diff: bool = typer.Option(False, "--diff", help="Print what --fix would change as a unified diff and write "
+                                                   "nothing (exit 1 when there is something to fix)."),
+    unsafe_fixes: bool = typer.Option(False, "--unsafe-fixes",
+                                      help="With --fix or --diff, also apply the fixes marked unsafe."),
 ) -> None:
     """Check manifests for broken selectors, port chains, nodePorts and ingress backends."""
     from portlint import baseline
@@ -244,6 +250,16 @@ def check(
                             f"occur{'s' if gone == 1 else ''}; refresh it with --write-baseline {baseline_file}")
     except baseline.BaselineError as error:
         raise UsageError(str(error)) from None
+    if fix or diff:
+        post = (lambda checked: baseline.apply(baseline_file, checked)) if baseline_file else None
+        result = _fix(report, settings, paths, diff, unsafe_fixes, post, quiet, read)
+        if diff:
+            raise typer.Exit(EXIT_FINDINGS if result.changes and not exit_zero else EXIT_OK)
+        _write_report(result.report, output_format, settings, output, show_suppressed, read,
+                      quiet=quiet, statistics=statistics, paths=paths,
+                      to_stderr="-" in paths)  # stdout carries the fixed stream
+        failed = result.report.failed(settings.fail_on) or result.unwritten
+        raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
     _write_report(report, output_format, settings, output, show_suppressed, read,
                   quiet=quiet, statistics=statistics, paths=paths)
     raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) and not exit_zero else EXIT_OK)
@@ -263,10 +279,35 @@ def _write_units(paths: list[str], settings, output_format: Format, configured) 
         (units.write_json if output_format is Format.json else units.write_text)(clusters, out)
 
 
+def _fix(report, settings, paths: list[str], diff: bool, unsafe: bool, post, quiet: bool, read):
+    """--diff: the diff of the fixes on stdout; --fix: the fixes written (a fixed stdin to stdout)."""
+    from portlint.fixes import apply as fixing
+    from portlint.fixes import write
+    from portlint.report import escape
+
+    result = fixing.fix_report(report, settings, paths, unsafe=unsafe, post=post)
+    notes = list(result.notes)
+    read.refuse_stdout()
+    if diff:
+        from portlint.report import diff as diff_report
+
+        with streams.stdout(escape.TEXT) as out:  # cleaned as every report is
+            diff_report.write(result.changes, out)
+    else:
+        notes += write.write_changes(result, sys.stdout, stdin="-" in paths)
+    if not quiet:
+        for note in notes:
+            streams.say(f"portlint: {note}")
+        streams.say(fixing.summary(result, unsafe, written=not diff))
+    return result
+
+
 def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool, read,
-                  quiet: bool = False, statistics: bool = False, paths: Optional[List[str]] = None) -> None:
-    """The report in `output_format` to stdout or --output; each reporter module is imported only when used."""
-    with _report_stream(output_format, output, read) as out:
+                  quiet: bool = False, statistics: bool = False, paths: Optional[List[str]] = None,
+                  to_stderr: bool = False) -> None:
+    """The report in `output_format` to stdout (stderr when stdout carries a fixed stream) or --output; each
+    reporter module is imported only when used."""
+    with _report_stream(output_format, output, read, to_stderr) as out:
         if statistics:
             from portlint.report import statistics as statistics_report
 
@@ -304,8 +345,8 @@ def _write_report(report, output_format: Format, settings, output: Optional[str]
 
 
 @contextmanager
-def _report_stream(output_format: Format, output: Optional[str], read):
-    """Where the report goes, guarded: stdout, or --output written atomically (never onto an input)."""
+def _report_stream(output_format: Format, output: Optional[str], read, to_stderr: bool = False):
+    """Where the report goes, guarded: stdout (or stderr), or --output written atomically (never onto an input)."""
     from portlint import outputs
     from portlint.report import escape
 
@@ -313,7 +354,7 @@ def _report_stream(output_format: Format, output: Optional[str], read):
                Format.junit: escape.XML, Format.github: escape.GITHUB}.get(output_format, escape.TEXT)
     if not output:
         read.refuse_stdout()
-        with streams.stdout(dialect) as out:
+        with (streams.stderr(dialect) if to_stderr else streams.stdout(dialect)) as out:
             yield out
         return
     read.refuse(output, "--output")

@@ -75,6 +75,7 @@ class Finding:
     field_path: str = ""  # e.g. "spec.ports[0].targetPort": stable across edits, for baselines
     rendered_from: str | None = None  # the kustomize root, chart or Helm template this was rendered from
     downgrade: Downgrade | None = None
+    fix: object = None  # a portlint.fixes.Fix when the finding has one right answer (--fix)
 
     def downgraded(self, severity: str, reason: str) -> "Finding":
         """This finding at a lower severity than its rule's default, for `reason` (see Downgrade)."""
@@ -96,6 +97,7 @@ class Finding:
             "column": self.column,
             "related": [r.to_json() for r in self.related],
             "downgraded": self.downgrade.to_json() if self.downgrade else None,
+            "fix": self.fix.to_json() if self.fix is not None else None,
         }
         if self.rendered_from is not None:
             data["rendered_from"] = self.rendered_from

@@ -57,6 +57,15 @@ class Source:
             return self._lines[line - 1]
         return None
 
+    def content(self) -> str | None:
+        """The whole text, as the loader read it (a file is read again); None when it cannot be read."""
+        if self.text is not None:
+            return self.text
+        try:
+            return _decode(_read_bytes(self.path))[0]
+        except (OSError, UnicodeError, _Refused):
+            return None
+
 
 @dataclass(eq=False)
 class Document:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from portlint import builder, engine, loader, parallel, render, suppress, units
+from portlint import builder, engine, fixes, loader, parallel, render, suppress, units
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
@@ -28,6 +28,7 @@ class Report:
     render_seconds: float = 0.0  # wall time spent in kustomize and helm
     input_files: list[str] = field(default_factory=list)  # every file found ('-' for stdin): no output lands on one
     notes: list[str] = field(default_factory=list)  # what the CLI says on stderr about how the input was read
+    loads: list = field(default_factory=list)  # each cluster's loader.LoadResult, for --fix's re-check
 
     def file_of(self, obj) -> str:
         """Where an object is written: its file, or for a rendered object the source file it came from
@@ -165,6 +166,39 @@ def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report)
     cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
     report.files += loaded.files
     report.objects += cluster.manifest_count
-    report.findings += loaded.findings + invalid + engine.run_checks(cluster, settings)
+    checked = engine.run_checks(cluster, settings)
+    fixes.propose(checked, cluster)
+    report.findings += loaded.findings + invalid + checked
     report.clusters.append(cluster)
     report.sources.update(loaded.sources)
+    report.loads.append(loaded)
+
+
+def recheck(report: Report, texts: dict[str, str], settings: Settings) -> Report:
+    """The report on the same input with the files in `texts` (path → new text) changed.
+
+    Only those files are parsed again; every other document is reused as it was read.
+    """
+    new = Report()
+    for loaded in report.loads:
+        _check_loaded(_with_texts(loaded, texts), settings, new)
+    new.findings = engine.stamp(new.findings, settings)
+    suppress.apply(new, settings)
+    return new
+
+
+def _with_texts(loaded: loader.LoadResult, texts: dict[str, str]) -> loader.LoadResult:
+    fresh = {path: loader.load_text(text, path) for path, text in texts.items() if path in loaded.sources}
+    if not fresh:
+        return loaded
+    result = loader.LoadResult(files=loaded.files, sources=dict(loaded.sources))
+    for document in loaded.documents:
+        path = document.source.path
+        if path not in fresh:
+            result.documents.append(document)
+        elif path not in result.sources or result.sources[path] is loaded.sources[path]:
+            result.documents += fresh[path].documents  # in the place of the file's first document
+            result.sources[path] = fresh[path].sources[path]
+    result.findings = [f for f in loaded.findings if f.file not in fresh] + \
+        [f for reread in fresh.values() for f in reread.findings]
+    return result

@@ -70,6 +70,21 @@ def stdout(dialect: Dialect) -> Iterator[GuardedStream]:
         raise OutputError(f"cannot write the report to stdout: {error.strerror or error}") from None
 
 
+@contextmanager
+def stderr(dialect: Dialect) -> Iterator[GuardedStream]:
+    """stderr behind the guard, for a report when stdout carries data (`--fix -`: the fixed stream)."""
+    from portlint.outputs import OutputError
+
+    if sys.stderr is None:
+        raise OutputError("stderr is closed: nowhere to write the report (use --output FILE)")
+    out = guard(sys.stderr, dialect)
+    try:
+        yield out
+        out.finish()
+    except OSError as error:
+        raise OutputError(f"cannot write the report to stderr: {error.strerror or error}") from None
+
+
 def silence_stdout() -> None:
     """After a broken pipe: nothing more may reach stdout, not even Python's flush at exit."""
     try:

@@ -73,8 +73,10 @@ def test_json_output_has_the_documented_shape(broken):
     assert report["summary"] == {"files": 1, "objects": 2, "error": 1, "warning": 0, "info": 0}
     finding = report["findings"][0]
     assert set(finding) == {"rule", "severity", "message", "hint", "object", "file", "line", "column", "related",
-                            "downgraded"}
+                            "downgraded", "fix"}
     assert finding["object"] == {"apiVersion": "v1", "kind": "Service", "namespace": "default", "name": "web"}
+    assert finding["fix"] == {"safe": True, "summary": "set the selector's app to 'myapp', the label of the pods of "
+                                                       "Pod web"}
     assert (finding["line"], finding["column"]) == (6, 3)
 
 

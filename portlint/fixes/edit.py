@@ -1,0 +1,116 @@
+"""Apply edits to one file's text: scalar splices at the exact spans of their values, and
+migrations document by document. Everything outside those spans and documents is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from portlint.fixes import scalars
+from portlint.fixes.locate import Entry, FileIndex
+from portlint.fixes.migrate import Refused, migrate_document
+from portlint.fixes.model import Edit, Migrate, ReplaceValue
+
+
+@dataclass
+class Outcome:
+    text: str
+    applied: list[Edit] = field(default_factory=list)
+    refused: list[tuple[Edit, str]] = field(default_factory=list)  # (edit, why)
+
+
+@dataclass
+class _Splice:
+    start: int
+    end: int
+    text: str
+    edits: list[Edit]
+
+
+def edit_text(text: str, edits: list[Edit]) -> Outcome:
+    """`text` with `edits` made; an edit that no longer fits the text, touches a shared (aliased)
+    value, or conflicts with another edit of the same value is refused, with the reason."""
+    outcome = Outcome(text)
+    edits = list(dict.fromkeys(edits))  # the same edit proposed by two findings is made once
+    try:
+        index = FileIndex(text)
+    except yaml.YAMLError:
+        outcome.refused = [(edit, "the file no longer parses as YAML") for edit in edits]
+        return outcome
+    splices: list[_Splice] = []
+    migrations: dict[int, list[tuple[Migrate, Entry]]] = {}
+    for edit in edits:
+        entry = index.entry(edit.line, edit.column)
+        problem = _problem(index, entry, edit)
+        if problem:
+            outcome.refused.append((edit, problem))
+        elif isinstance(edit, Migrate):
+            migrations.setdefault(entry.document, []).append((edit, entry))
+        else:
+            splices.append(_Splice(*entry.span, scalars.render(edit.new, entry.style), [edit]))
+    splices = _without_conflicts(splices, outcome)
+    for document, planned in migrations.items():
+        splices = _migration(index, document, planned, splices, outcome)
+    new_text = text
+    for splice in sorted(splices, key=lambda s: s.start, reverse=True):
+        new_text = new_text[:splice.start] + splice.text + new_text[splice.end:]
+        outcome.applied += splice.edits
+    outcome.text = new_text
+    return outcome
+
+
+def _problem(index: FileIndex, entry: Entry | None, edit: Edit) -> str | None:
+    if entry is None or not isinstance(entry.value, yaml.ScalarNode):
+        return f"the file has changed: no value at {edit.line}:{edit.column} any more"
+    if entry.shared:
+        return "the value is shared through a YAML anchor: changing it would change every alias of it"
+    if index.value_of(entry) != edit.old:
+        return f"the file has changed: {edit.line}:{edit.column} no longer holds {edit.old!r}"
+    if isinstance(edit, ReplaceValue) and scalars.render(edit.new, entry.style) is None:
+        return "the value is a block scalar (| or >): edit it by hand"
+    if isinstance(edit, Migrate) and entry.path[-1] != "apiVersion":
+        return "the edit does not point at an apiVersion"
+    return None
+
+
+def _without_conflicts(splices: list[_Splice], outcome: Outcome) -> list[_Splice]:
+    """Two different new texts for one span: neither is a right answer, both are refused."""
+    by_span: dict[tuple[int, int], list[_Splice]] = {}
+    for splice in splices:
+        by_span.setdefault((splice.start, splice.end), []).append(splice)
+    kept = []
+    for group in by_span.values():
+        if len({s.text for s in group}) == 1:
+            kept.append(_Splice(group[0].start, group[0].end, group[0].text, [e for s in group for e in s.edits]))
+        else:
+            outcome.refused += [(e, "another fix writes a different value into the same field")
+                                for s in group for e in s.edits]
+    return kept
+
+
+def _migration(index: FileIndex, document: int, planned: list[tuple[Migrate, Entry]], splices: list[_Splice],
+               outcome: Outcome) -> list[_Splice]:
+    """One splice for the whole document: its apiVersion values and the other splices inside it
+    made first, then its conversions; the splices inside are folded into it."""
+    root = index.documents[document].root
+    text = index.text
+    start = text.rfind("\n", 0, root.start_mark.index) + 1
+    end = root.end_mark.index
+    migrations = [edit for edit, _ in planned]
+    if text[start:root.start_mark.index].strip():
+        outcome.refused += [(e, "the document starts on its '---' line: migrate it by hand") for e in migrations]
+        return splices
+    inside = [s for s in splices if start <= s.start and s.end <= end]
+    own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in planned]
+    region = text[start:end]
+    for splice in sorted(inside + own, key=lambda s: s.start, reverse=True):
+        region = region[:splice.start - start] + splice.text + region[splice.end - start:]
+    try:
+        converted = migrate_document(region, [(entry.path[:-1], edit.conversion) for edit, entry in planned])
+    except Refused as refusal:
+        outcome.refused += [(e, str(refusal)) for e in migrations]
+        return splices
+    folded = [e for s in inside for e in s.edits] + migrations
+    return [s for s in splices if s not in inside] + [_Splice(start, end, converted, folded)]

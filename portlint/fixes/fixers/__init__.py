@@ -1,0 +1,1 @@
+"""The fix functions, one per fixable rule, grouped like the checks; imported automatically."""

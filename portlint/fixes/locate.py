@@ -1,0 +1,108 @@
+"""Where each value is in a file's text: the spans a fix splices into, found by the key's position.
+
+The loader records where every key starts; PyYAML's composer (libyaml) gives, for the same text,
+each node's start and end as character offsets. Indexing a file's keys by (line, column) joins
+the two: a fix names a key by the position the loader gave it, and finds here the exact span of
+its value, its quoting style, the YAML document it sits in and its path there. Nothing is
+constructed from tags. A node that YAML aliases elsewhere (`*anchor`, `<<: *anchor`) is
+*shared*: changing its text would change every place that refers to it, so no fix touches it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One mapping entry: its key and value nodes, its document and its path in it, whether it is shared."""
+
+    key: yaml.Node
+    value: yaml.Node
+    document: int
+    path: tuple
+    shared: bool
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return self.value.start_mark.index, self.value.end_mark.index
+
+    @property
+    def style(self) -> str | None:
+        """'' or None (plain), "'", '"', '|' or '>' for a scalar; None for a mapping or sequence."""
+        return self.value.style if isinstance(self.value, yaml.ScalarNode) else None
+
+
+@dataclass(frozen=True)
+class Document:
+    """One YAML document of the text: its root node (whose marks give where it starts and ends)."""
+
+    root: yaml.Node
+    index: int
+
+
+class FileIndex:
+    """Every mapping entry of a text, by the 1-based (line, column) of its key."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.entries: dict[tuple[int, int], Entry] = {}
+        self.documents: list[Document] = []
+        loader = _Loader(text)
+        try:
+            while loader.check_node():
+                root = loader.get_node()
+                if root is not None:
+                    self.documents.append(Document(root, len(self.documents)))
+        finally:
+            loader.dispose()
+        for document in self.documents:
+            self._index(document)
+
+    def entry(self, line: int, column: int) -> Entry | None:
+        return self.entries.get((line, column))
+
+    def value_of(self, entry: Entry) -> object:
+        """The value of a scalar entry as the loader reads it (PyYAML's safe constructor)."""
+        return yaml.constructor.SafeConstructor().construct_object(entry.value)
+
+    def _index(self, document: Document) -> None:
+        shared = _shared_nodes(document.root)
+        stack = [(document.root, (), False)]
+        seen: set[int] = set()
+        while stack:
+            node, path, inside_shared = stack.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            inside_shared = inside_shared or id(node) in shared
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    name = key.value if isinstance(key, yaml.ScalarNode) else None
+                    position = (key.start_mark.line + 1, key.start_mark.column + 1)
+                    self.entries[position] = Entry(key, value, document.index, path + (name,),
+                                                   inside_shared or id(value) in shared)
+                    stack.append((value, path + (name,), inside_shared))
+            elif isinstance(node, yaml.SequenceNode):
+                stack.extend((item, path + (number,), inside_shared) for number, item in enumerate(node.value))
+
+
+def _shared_nodes(root: yaml.Node) -> set[int]:
+    """Nodes reached more than once: an anchored node and everything an alias to it reaches."""
+    references: dict[int, int] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        references[id(node)] = references.get(id(node), 0) + 1
+        if references[id(node)] > 1:
+            continue
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return {node for node, count in references.items() if count > 1}
