@@ -37,8 +37,19 @@ def render_rule(spec: RuleSpec) -> str:
             f"### Why this breaks\n\n{spec.rationale}\n\n"
             f"References:\n\n{references}\n"
             f"### How to fix it\n\n{spec.remediation}\n\n"
+            + (f"{fix_text(spec)}\n\n" if spec.fix else "") +
             f"### Example\n\nReported:\n\n{_yaml(spec.bad_example)}\n"
             f"Fixed:\n\n{_yaml(spec.good_example)}")
+
+
+SAFETY = {"safe": "safe: `portlint check --fix` applies it",
+          "unsafe": "unsafe: applied only with `--fix --unsafe-fixes`",
+          "mixed": "safe or unsafe, per finding: `--fix` applies the safe ones, `--unsafe-fixes` the others"}
+
+
+def fix_text(spec: RuleSpec) -> str:
+    """What `--fix` does for the rule (Markdown)."""
+    return f"**Fix** ({SAFETY[spec.fix.safety]}), when {spec.fix.when}"
 
 
 def _yaml(text: str) -> str:

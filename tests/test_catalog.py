@@ -7,7 +7,8 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from portlint import engine
+from portlint import engine, fixes
+from portlint.fixes.apply import fix_text
 from portlint.catalog import load_catalog
 from portlint.resources import data_dir
 from portlint.run import check_paths, check_text
@@ -76,6 +77,26 @@ def test_bad_example_is_reported(rule_id, tmp_path, monkeypatch):
 def test_good_example_is_clean(rule_id, tmp_path, monkeypatch):
     findings = example_findings(rule_id, CATALOG[rule_id].good_example, tmp_path, monkeypatch)
     assert [(f.rule, f.message) for f in findings if f.rule == rule_id or f.severity != "info"] == []
+
+
+FIXABLE = sorted(rule_id for rule_id, spec in CATALOG.items() if spec.fix)
+
+
+def test_every_fixer_has_a_fix_declaration_and_back():
+    fixes.verify(fixes.registry())  # raises FixCatalogMismatch
+    with pytest.raises(fixes.FixCatalogMismatch):
+        fixes.verify({**fixes.registry(), "service-no-selector": lambda finding, subjects: None})
+
+
+@pytest.mark.parametrize("rule_id", FIXABLE)
+def test_fix_repairs_the_bad_example(rule_id):
+    spec = CATALOG[rule_id]
+    path = f"{rule_id}-bad.yaml"
+    fixed = fix_text(spec.bad_example, path, unsafe=spec.fix.safety != "safe")
+    assert fixed != spec.bad_example
+    assert rule_id not in {f.rule for f in check_text(fixed, path=path).findings}
+    if spec.fix.gives_good_example:
+        assert fixed == spec.good_example
 
 
 def test_importing_one_rule_module_first_does_not_leave_the_registry_partial():

@@ -97,6 +97,15 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
     return result
 
 
+def fix_text(text: str, path: str = "<string>", settings: Settings | None = None, unsafe: bool = False) -> str:
+    """`text` with its fixes made, as --fix would leave it (for tests and the catalog's examples)."""
+    from portlint.run import check_text
+
+    settings = settings or Settings()
+    change = fix_report(check_text(text, settings, path), settings, [], unsafe=unsafe).changes.get(path)
+    return change.text if change else text
+
+
 def _make(chosen: list[Finding], files: "_Files", texts: dict[str, str], rejected: set, notes: list[str]):
     """The texts with the fixes of `chosen` made, and the findings whose fixes were made."""
     by_file: dict[str, list[Finding]] = {}
@@ -188,9 +197,9 @@ class _Files:
         return self._read[path][1]
 
     def _open(self, path: str, notes: list[str]) -> tuple[str, str, str] | None:
-        if path == STDIN_NAME:
-            source = self._report.sources.get(path)
-            return ("", "", source.text) if source and source.text is not None else None
+        source = self._report.sources.get(path)
+        if source is not None and source.text is not None:  # stdin, or a text checked in memory
+            return "", "", source.text
         why = self._refusal(path)
         if why is None:
             try:

@@ -4,6 +4,7 @@ migrations document by document. Everything outside those spans and documents is
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 
 import yaml
@@ -19,6 +20,7 @@ class Outcome:
     text: str
     applied: list[Edit] = field(default_factory=list)
     refused: list[tuple[Edit, str]] = field(default_factory=list)  # (edit, why)
+    spans: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end) of the old text → new text
 
 
 @dataclass
@@ -57,8 +59,37 @@ def edit_text(text: str, edits: list[Edit]) -> Outcome:
     for splice in sorted(splices, key=lambda s: s.start, reverse=True):
         new_text = new_text[:splice.start] + splice.text + new_text[splice.end:]
         outcome.applied += splice.edits
+        outcome.spans.insert(0, (splice.start, splice.end, splice.text))
     outcome.text = new_text
     return outcome
+
+
+def replacements(text: str, edits: list[Edit]) -> list[tuple[tuple[int, int, int, int], str]]:
+    """The edits as ((start line, start column, end line, end column), new text), 1-based with the
+    end exclusive (as SARIF's regions): a scalar's own span, or the changed lines of a migrated
+    document. Refused edits give none."""
+    found = []
+    for start, end, new in edit_text(text, edits).spans:
+        old = text[start:end]
+        if "\n" not in old and "\n" not in new:
+            found.append((_region(text, start, end), new))
+            continue
+        old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+        offsets = [start]
+        for line in old_lines:
+            offsets.append(offsets[-1] + len(line))
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                found.append((_region(text, offsets[i1], offsets[i2]), "".join(new_lines[j1:j2])))
+    return found
+
+
+def _region(text: str, start: int, end: int) -> tuple[int, int, int, int]:
+    def position(offset: int) -> tuple[int, int]:
+        return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+    return (*position(start), *position(end))
 
 
 def _problem(index: FileIndex, entry: Entry | None, edit: Edit) -> str | None:

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from portlint.catalog import RuleSpec
+from portlint.docs import fix_text
 from portlint.report.text import STYLE
 
 
@@ -19,9 +20,11 @@ def write_table(catalog: dict[str, RuleSpec], out: TextIO) -> None:
     table = Table(box=None, header_style="bold", pad_edge=False)
     table.add_column("rule")
     table.add_column("severity")
+    table.add_column("fix")
     table.add_column("summary")
     for spec in catalog.values():
-        table.add_row(spec.id, Text(spec.severity, style=STYLE[spec.severity]), spec.summary)
+        table.add_row(spec.id, Text(spec.severity, style=STYLE[spec.severity]), spec.fix.safety if spec.fix else "",
+                      spec.summary)
     Console(file=out, highlight=False, soft_wrap=False).print(table)
 
 
@@ -34,6 +37,9 @@ def write_rule(spec: RuleSpec, out: TextIO) -> None:
                            + "".join(f"\n- <{url}>" for url in spec.references)))
     console.print()
     console.print(Markdown("## How to fix it\n\n" + spec.remediation))
+    if spec.fix:
+        console.print()
+        console.print(Markdown(fix_text(spec)))
     console.print(Group(
         Panel(Syntax(spec.bad_example.rstrip(), "yaml"), title="bad", title_align="left", border_style="red"),
         Panel(Syntax(spec.good_example.rstrip(), "yaml"), title="good", title_align="left", border_style="green"),

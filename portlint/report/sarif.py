@@ -49,7 +49,7 @@ def sarif_log(report: Report, show_suppressed: bool = False, paths: list[str] | 
     catalog = load_catalog()
     index = {rule_id: number for number, rule_id in enumerate(catalog)}
     root = repository_root()
-    results = [_result(f, index, root) for f in report.findings]
+    results = [_with_fixes(_result(f, index, root), f, report, root) for f in report.findings]
     if show_suppressed:
         results += [_suppressed(f, s, index, root) for f, s in report.suppressed]
     results, left_out = _within_limit(results)
@@ -166,6 +166,26 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict:
 def _rendered_from(finding: Finding) -> str:
     """As the text format says it: which root the finding's object was rendered from."""
     return f" (rendered from {finding.rendered_from})" if finding.rendered_from else ""
+
+
+def _with_fixes(result: dict, finding: Finding, report: Report, root: Path) -> dict:
+    """The finding's fix as SARIF `fixes`: the replacements --fix (--unsafe-fixes for an unsafe one) makes."""
+    if finding.fix is None:
+        return result
+    from portlint.fixes.edit import replacements
+
+    source = report.sources.get(finding.file)
+    text = source.content() if source else None
+    changes = replacements(text, list(finding.fix.edits)) if text is not None else []
+    if changes:
+        kind = "" if finding.fix.safe else "Unsafe (portlint check --fix --unsafe-fixes): "
+        result["fixes"] = [{
+            "description": {"text": kind + finding.fix.summary},
+            "artifactChanges": [{**_artifact(finding.file, root), "replacements": [
+                {"deletedRegion": dict(zip(("startLine", "startColumn", "endLine", "endColumn"), region)),
+                 "insertedContent": {"text": new}} for region, new in changes]}],
+        }]
+    return result
 
 
 def _suppressed(finding: Finding, suppression, index: dict[str, int], root: Path) -> dict:

@@ -40,6 +40,9 @@ def write(report: Report, out: TextIO, quiet: bool = False) -> None:
         console.print()
     if not quiet:
         console.print(_summary(report))
+        fixable = _fixable(report)
+        if fixable:
+            console.print(Text(fixable, style="green"))
 
 
 def _print_wrapped(console: Console, text: Text, indent: int) -> None:
@@ -72,6 +75,8 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     head.append(f"{finding.severity:<7}", style=STYLE[finding.severity])
     head.append(" ")
     head.append(finding.rule, style="bold")
+    if finding.fix is not None and finding.fix.safe:
+        head.append(" [*]", style="green")  # as ruff marks what --fix repairs
     head.append("  ")
     if finding.object:
         head.append(safe(f"{finding.object}: "), style="bold")
@@ -90,10 +95,23 @@ def _print_finding(console: Console, finding: Finding, source: Source) -> None:
     if finding.downgrade:
         note = f"    {finding.severity}, not {finding.downgrade.default}: {finding.downgrade.reason}"
         _print_wrapped(console, Text(safe(note), style="dim"), 4)
+    if finding.fix is not None:
+        label = "    fix: " if finding.fix.safe else "    unsafe fix (--unsafe-fixes): "
+        _print_wrapped(console, Text.assemble((label, "green"), safe(finding.fix.summary)), len(label))
     for related in finding.related:
         where = f" ({related.file}:{related.line})" if related.file else ""
         _print_wrapped(console, Text(safe(f"    see: {related.kind} {related.qualified_name}{where}"), style="dim"),
                        len("    see: "))
+
+
+def _fixable(report: Report) -> str:
+    fixes = [f.fix for f in report.findings if f.fix is not None]
+    safe_count = sum(1 for fix in fixes if fix.safe)
+    unsafe_count = len(fixes) - safe_count
+    if not safe_count:
+        return f"{unsafe_count} fixable with `portlint check --fix --unsafe-fixes`." if unsafe_count else ""
+    more = f" ({unsafe_count} more with --unsafe-fixes)" if unsafe_count else ""
+    return f"[*] {safe_count} fixable with `portlint check --fix`{more}."
 
 
 def _summary(report: Report) -> Text:
