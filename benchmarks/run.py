@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import fixable  # noqa: E402
 import generate  # noqa: E402  (a sibling script, not a package)
 
 PYTHON = sys.executable
@@ -55,7 +56,8 @@ C_PARSE = FLOOR.replace("for document in yaml.load_all(text, Loader=yaml.CSafeLo
                         "for document in yaml.parse(text, Loader=yaml.CSafeLoader)")
 PHASES = Path(__file__).resolve().parent / "phases.py"
 TARGETS = {"ratio_10k": 0.6, "ratio_50k": 1.5, "rss_10k": 100, "rss_50k": 600, "wall_1k": 0.6,
-           "startup_over_yaml": 0.1, "trace_over_check": 1.5, "per_object_50k_over_10k": 1.1}
+           "startup_over_yaml": 0.1, "trace_over_check": 1.5, "per_object_50k_over_10k": 1.1,
+           "diff_over_check": 1.5}
 
 
 @dataclass
@@ -225,6 +227,29 @@ def render_lines(row: dict | None) -> list[str]:
             f"({row['findings']} findings)"]
 
 
+def bench_fix(work: Path, size: int, args, rules: set[str]) -> dict:
+    """`check --diff` against a plain `check`, in one run, on the tree with a few hundred fixable mistakes."""
+    tree, _summary = tree_for(work, size, args.seed, rules, args.layout)
+    target = work / f"fixable-{args.layout}-{size}-seed{args.seed}"
+    made = fixable.inject(tree, target, count=args.fix_count)
+    warm(target)
+    repeat = args.repeat or 3
+    out = work / f"out-fix-{size}"
+    plain = best(portlint_command() + ["check", str(target), "--format", "json"], out.with_suffix(".json"), repeat)
+    diff = best(portlint_command() + ["check", str(target), "--diff"], out.with_suffix(".diff"), repeat)
+    said = out.with_suffix(".stderr").read_text().strip().splitlines()
+    return {"size": size, "mistakes": sum(made.values()), "check": asdict(plain), "diff": asdict(diff),
+            "wall_ratio": diff.wall / plain.wall, "cpu_ratio": diff.cpu / plain.cpu,
+            "diff_says": said[-1] if said else "", "diff_exit": diff.exit_code}
+
+
+def fix_lines(row: dict) -> list[str]:
+    return [f"--diff on {row['size']:,} objects with {row['mistakes']} fixable mistakes ({row['diff_says']}): "
+            f"check {row['check']['wall']:.2f} s wall / {row['check']['cpu']:.2f} s CPU, "
+            f"--diff {row['diff']['wall']:.2f} s wall / {row['diff']['cpu']:.2f} s CPU → wall "
+            f"{_judge(row['wall_ratio'], TARGETS['diff_over_check'], '×')}, CPU {row['cpu_ratio']:.3f}×"]
+
+
 def startup(work: Path, repeat: int = 10) -> dict:
     tiny = work / "tiny"
     tiny.mkdir(parents=True, exist_ok=True)
@@ -347,6 +372,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="grow: 4 namespaces whose size grows with N, one host per namespace with a rule per "
                              "application (default); sqrt: √N/4 namespaces, a host per application")
     parser.add_argument("--json", type=Path, help="also write all results to this file")
+    parser.add_argument("--fix-size", type=int, default=10000, help="objects in the --diff measurement's tree "
+                        "(0: skip it)")
+    parser.add_argument("--fix-count", type=int, default=300, help="fixable mistakes made in that tree")
     args = parser.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     args.work.mkdir(parents=True, exist_ok=True)
@@ -360,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(bench_size(args.work, size, args, rules, trace))
         print(f"{size}: done in {rows[-1]['check']['wall']:.2f} s", file=sys.stderr)
     rendering = None if args.no_render else bench_render(args.work, args.repeat or 3)
+    fix_row = bench_fix(args.work, args.fix_size, args, rules) if args.fix_size else None
     info = machine()
     print(f"Machine: {info['cpu']}, {info['cores']} cores, {info['memory_gib']} GiB, {info['system']}; "
           f"Python {info['python']}, PyYAML {info['pyyaml']} (libyaml: {info['libyaml']})\n")
@@ -368,13 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(phase_table(rows))
     print()
-    print("\n".join(verdicts(rows, start) + render_lines(rendering)))
+    print("\n".join(verdicts(rows, start) + render_lines(rendering) + (fix_lines(fix_row) if fix_row else [])))
     extra = details(rows)
     if extra:
         print("\n" + "\n".join(extra))
     if args.json:
-        args.json.write_text(json.dumps({"machine": info, "rows": rows, "startup": start, "render": rendering},
-                                        indent=1))
+        args.json.write_text(json.dumps({"machine": info, "rows": rows, "startup": start, "render": rendering,
+                                         "fix": fix_row}, indent=1))
     return 0
 
 

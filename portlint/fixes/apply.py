@@ -142,16 +142,25 @@ def _fix_key(finding: Finding) -> tuple:
 def _blamed(before: Report, after: Report, made: list[Finding]) -> list[tuple[Finding, str]]:
     """The fixes that did not remove their finding, or after which a finding appears at what they changed."""
     old, new = Counter(map(_identity, before.findings)), Counter(map(_identity, after.findings))
-    appeared = [f for f in after.findings if new[_identity(f)] > old[_identity(f)]]
+    old_rules, new_rules = Counter(map(_rule_on_object, before.findings)), Counter(map(_rule_on_object, after.findings))
     blamed = []
     for finding in made:
         if new[_identity(finding)] >= old[_identity(finding)]:
             blamed.append((finding, "the finding is still reported after the fix"))
             continue
-        caused = next((f for f in appeared if _touches(finding, f)), None)
+        if finding.fix.moves_fields:
+            caused = next((f for f in after.findings if _touches(finding, f)
+                           and new_rules[_rule_on_object(f)] > old_rules[_rule_on_object(f)]), None)
+        else:
+            caused = next((f for f in after.findings if _touches(finding, f)
+                           and new[_identity(f)] > old[_identity(f)]), None)
         if caused:
             blamed.append((finding, f"the fix would introduce {caused.rule} ({caused.message})"))
     return blamed
+
+
+def _rule_on_object(finding: Finding) -> tuple:
+    return _identity(finding)[:3]
 
 
 def _touches(fixed: Finding, other: Finding) -> bool:

@@ -73,7 +73,8 @@ def _object(source) -> None:
     value = ("averageValue", ("target", "averageValue")) if average else ("targetValue", ("target", "value"))
     restructure(source, [("target", ("describedObject",)), ("metricName", ("metric", "name")),
                          ("selector", ("metric", "selector")), value],
-                {("target", "type"): "AverageValue" if average else "Value"}, drop=("targetValue",))
+                {("target", "type"): "AverageValue" if average else "Value"},
+                drop=("targetValue",) if average else ())
 
 
 def _external(source) -> None:
@@ -118,13 +119,15 @@ def restructure(mapping, moves: list[tuple[str, tuple[str, ...]]], constants: di
         return
     first = min(keys.index(old) for old, _ in present)
     taken = [(new, mapping[old], _pop_comment(mapping, old)) for old, new in present]
-    for old in [old for old, _ in present] + [k for k in drop if k in mapping]:
+    for old in dict.fromkeys([old for old, _ in present] + [k for k in drop if k in mapping]):
         del mapping[old]
-    built: dict = {}
+    built: dict = {}  # the new top-level keys, in the order of the first value moved under each
     comments: dict = {}  # of the new top-level keys
-    used = {new[0] for new, _, _ in taken}
+    for new, _, _ in taken:
+        if new[0] not in built:
+            built[new[0]] = new_mapping(mapping) if len(new) > 1 else None
     for path, value in (constants or {}).items():
-        if path[0] in used:
+        if isinstance(built.get(path[0]), dict):  # into a mapping still empty: constants come first
             _place(mapping, built, comments, path, value, None)
     for new, value, comment in taken:
         _place(mapping, built, comments, new, value, comment)

@@ -68,3 +68,9 @@ class Fix:
     @property
     def files(self) -> set[str]:
         return {edit.file for edit in self.edits}
+
+    @property
+    def moves_fields(self) -> bool:
+        """A migration moves fields (serviceName → service.name): the findings on its object are then
+        told apart by rule, not by field."""
+        return any(isinstance(edit, Migrate) for edit in self.edits)

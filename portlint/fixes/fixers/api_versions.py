@@ -39,8 +39,10 @@ def migrate(finding: Finding, subjects: Subjects) -> Fix | None:
         return _workload(obj, version, target)
     if kind == "HorizontalPodAutoscaler":
         return _hpa(obj, version, target)
-    if (kind, target) == ("CronJob", "batch/v1"):
+    if (kind, target) == ("CronJob", "batch/v1") or target == "rbac.authorization.k8s.io/v1":
         return _rename(obj, target, True, "the same fields and defaults")
+    if target.startswith("gateway.networking.k8s.io/"):
+        return _rename(obj, target, True, "its CRDs convert between the versions without a schema change")
     if (kind, target) == ("PodDisruptionBudget", "policy/v1"):
         selector = obj.raw.get("spec", {}).get("selector")  # (policy/v1: a null selector selects none)
         if isinstance(selector, Mapping) and not any(selector.get(k) for k in ("matchLabels", "matchExpressions")):
