@@ -93,11 +93,14 @@ def user_repo(tmp_path, hook_repo) -> Path:
 
 
 def test_hook_manifest_checks_the_whole_set_on_every_commit():
-    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "portlint" and hook["language"] == "python"
-    assert hook["entry"] == "portlint check --pre-commit" and hook["pass_filenames"] is False
-    # deleted files never reach pre-commit's type filter: the hook must run on every commit
-    assert hook["always_run"] is True and "types_or" not in hook and "files" not in hook
+    hooks = {hook["id"]: hook for hook in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"portlint", "portlint-fix"}
+    assert hooks["portlint"]["entry"] == "portlint check --pre-commit"
+    assert hooks["portlint-fix"]["entry"] == "portlint check --pre-commit --fix"
+    for hook in hooks.values():
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
+        # deleted files never reach pre-commit's type filter: the hook must run on every commit
+        assert hook["always_run"] is True and "types_or" not in hook and "files" not in hook
 
 
 def test_the_hook_passes_on_consistent_manifests(hook_repo, user_repo):
@@ -187,3 +190,17 @@ def test_the_hook_renders_kustomize_overlays_and_points_at_the_patch(hook_repo, 
     result = run_hook(tmp_path, hook_repo)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "overlays/prod/service-port.yaml" in result.stdout and "(rendered from overlays/prod)" in result.stdout
+
+
+def test_the_fix_hook_repairs_the_manifests_and_fails_so_that_the_change_is_reviewed(hook_repo, user_repo):
+    (user_repo / "deploy" / "service.yaml").write_text(SERVICE.replace("app: web", "app: Web"))
+    git("add", "-A", cwd=user_repo)
+    result = pre_commit("try-repo", str(hook_repo[0]), "portlint-fix", "--all-files", cwd=user_repo,
+                        home=hook_repo[1])
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Failed" in result.stdout and "files were modified by this hook" in result.stdout
+    assert "Fixed 1 finding in 1 file (0 remaining)" in result.stdout
+    assert (user_repo / "deploy" / "service.yaml").read_text() == SERVICE
+    git("add", "-A", cwd=user_repo)
+    again = pre_commit("try-repo", str(hook_repo[0]), "portlint-fix", "--all-files", cwd=user_repo, home=hook_repo[1])
+    assert again.returncode == 0 and "Passed" in again.stdout, again.stdout + again.stderr
