@@ -53,11 +53,12 @@ def test_findings_exit_1_and_are_printed_with_position_source_and_hint(broken):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == str(broken / "svc.yaml")
-    assert "6:3  error   service-selector-no-match  Service default/web: selector app=MyApp" in lines[1]
+    assert "6:3  error   service-selector-no-match [*]  Service default/web: selector app=MyApp" in lines[1]
     assert lines[2].strip() == "6 │   selector:"
     assert "hint:" in result.stdout
     assert "\x1b[" not in result.stdout  # NO_COLOR and not a TTY: plain text
-    assert result.stdout.rstrip().endswith("Found 1 error (1 file, 2 objects).")
+    assert result.stdout.rstrip().endswith("Found 1 error (1 file, 2 objects).\n"
+                                           "[*] 1 fixable with `portlint check --fix`.")
 
 
 def test_clean_input_exits_0_with_one_quiet_line(tmp_path):

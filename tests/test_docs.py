@@ -59,6 +59,13 @@ def test_summary_table_cells_cannot_break_the_table():
     assert docs._cell("a | b\nc") == "a \\| b c"
 
 
+def test_readme_lists_every_fixable_rule_with_its_safety():
+    readme = (ROOT / "README.md").read_text()
+    for spec in load_catalog().values():
+        if spec.fix:
+            assert f"| `{spec.id}` | {spec.fix.safety} |" in readme, spec.id
+
+
 def test_readme_lists_every_rule_with_its_severity():
     readme = (ROOT / "README.md").read_text()
     for spec in load_catalog().values():
@@ -76,6 +83,9 @@ def test_readme_lists_every_rule_with_its_severity():
     ["trace", "https://shop.example.com/", "examples/gateway/broken"],
     ["trace", "service/api.shop:80", "examples/network-policy", "--from", "deployment/web.shop"],
     ["trace", "--all", "examples/network-policy"],
+    ["check", "--diff", "examples/broken"],
+    ["check", "examples/legacy"],
+    ["check", "--diff", "--unsafe-fixes", "examples/legacy"],
 ])
 def test_the_outputs_the_readme_shows_are_real(command):
     result = subprocess.run([sys.executable, "-m", "portlint", *command], cwd=ROOT, capture_output=True, text=True,
