@@ -381,6 +381,18 @@ def test_findings_a_fix_reveals_are_reported_and_fixed_in_the_next_pass(tmp_path
         assert (tmp_path / "shop" / fixed.name).read_bytes() == fixed.read_bytes()
 
 
+def test_a_gateway_backend_ref_gets_the_service_port_its_port_targets(tmp_path):
+    gateway = ROOT / "examples" / "gateway"
+    (tmp_path / "shop").mkdir()
+    for source in (gateway / "broken").iterdir():
+        (tmp_path / "shop" / source.name).write_bytes(source.read_bytes())
+    result = portlint("check", "--fix", "shop", cwd=tmp_path)
+    assert "Fixed 1 finding in 1 file (2 remaining)" in result.stderr
+    routes = (tmp_path / "shop" / "routes.yaml").read_text()
+    broken = (gateway / "broken" / "routes.yaml").read_text()
+    assert routes == replaced_lines(broken, {48: "          port: 80\n"})  # the hostname is left: no single answer
+
+
 # --- never lose data ----------------------------------------------------------------------------------
 
 @pytest.fixture

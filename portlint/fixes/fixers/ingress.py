@@ -41,21 +41,29 @@ def _candidate(cluster: Cluster, backend: IngressBackend, service: Service) -> t
     if name is not None:
         close = sorted({p.name for p in service.ports if p.name and similar(p.name, name)})
         return (close[0], f"the port name of Service {service.name} nearest to {name!r}") if len(close) == 1 else None
-    number = backend.port_number
+    return meant_service_port(cluster, service, backend.port_number, "an Ingress")
+
+
+def meant_service_port(cluster: Cluster, service: Service, number: int, who: str) -> tuple[int, str] | None:
+    """The one port of `service` whose container side (targetPort, the containerPort it reaches, or
+    nodePort) is `number`, with why; None when no port or several have it."""
     meant = {p.port: why for p in service.ports if (why := _container_side(cluster, service, p, number))}
     if len(meant) != 1:
         return None
     (port, why), = meant.items()
-    return port, f"{number} is {why} of Service {service.name}'s port {port}; an Ingress names the Service port"
+    return port, f"{number} is {why}; {who} names the Service port"
 
 
 def _container_side(cluster: Cluster, service: Service, port, number: int) -> str | None:
+    """How `number` is the container's side of the Service port (to complete "8080 is ..."), or None."""
+    which = f"Service {service.name}'s port {port.port}"
     if port.target_port == number:
-        return "the targetPort"
+        return f"the targetPort of {which}"
     if port.node_port == number:
-        return "the nodePort"
+        return f"the nodePort of {which}"
     for workload in backends(cluster, service):
         reached = resolve_target_port(port, workload.template)
         if reached is not None and reached.number == number:
-            return f"the containerPort (of {workload.ref.kind} {workload.name}) that targetPort {port.target_port} reaches"
+            return (f"the containerPort that {which} reaches (targetPort {port.target_port}, in "
+                    f"{workload.ref.kind} {workload.name})")
     return None
