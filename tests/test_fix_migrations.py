@@ -290,6 +290,13 @@ def test_a_document_with_its_own_indentation_keeps_it():
      metadata: {name: web}
      spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3}
      """, True, "apiVersion: autoscaling/v2 (the same fields and defaults)"),
+    ("""\
+     apiVersion: gateway.networking.k8s.io/v1alpha2
+     kind: GatewayClass
+     metadata: {name: example}
+     spec: {controllerName: example.com/gateway-controller}
+     """, True, "apiVersion: gateway.networking.k8s.io/v1 (its CRDs convert between the versions without a "
+                "schema change)"),
 ])
 def test_each_migration_says_whether_it_keeps_behaviour(manifest, safe, says):
     text = dedent(manifest)
