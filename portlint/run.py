@@ -174,21 +174,28 @@ def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report)
     report.loads.append(loaded)
 
 
-def recheck(report: Report, texts: dict[str, str], settings: Settings) -> Report:
+def recheck(report: Report, texts: dict[str, str], settings: Settings, reread: dict | None = None) -> Report:
     """The report on the same input with the files in `texts` (path → new text) changed.
 
-    Only those files are parsed again; every other document is reused as it was read.
+    Only those files are parsed again; every other document is reused as it was read. `reread`
+    (path → (text, LoadResult)) keeps what an earlier re-check parsed, for a text that is the same.
     """
     new = Report()
+    reread = {} if reread is None else reread
     for loaded in report.loads:
-        _check_loaded(_with_texts(loaded, texts), settings, new)
+        _check_loaded(_with_texts(loaded, texts, reread), settings, new)
     new.findings = engine.stamp(new.findings, settings)
     suppress.apply(new, settings)
     return new
 
 
-def _with_texts(loaded: loader.LoadResult, texts: dict[str, str]) -> loader.LoadResult:
-    fresh = {path: loader.load_text(text, path) for path, text in texts.items() if path in loaded.sources}
+def _with_texts(loaded: loader.LoadResult, texts: dict[str, str], reread: dict) -> loader.LoadResult:
+    fresh = {}
+    for path, text in texts.items():
+        if path in loaded.sources:
+            if path not in reread or reread[path][0] != text:
+                reread[path] = (text, loader.load_text(text, path))
+            fresh[path] = reread[path][1]
     if not fresh:
         return loaded
     result = loader.LoadResult(files=loaded.files, sources=dict(loaded.sources))

@@ -19,9 +19,8 @@ from typing import Callable
 
 from portlint.findings import Finding
 from portlint.fixes.edit import edit_text
-from portlint.fixes.model import Fix
 from portlint.loader import STDIN
-from portlint.run import Report, recheck
+from portlint.run import Report, check_text, recheck
 from portlint.settings import Settings
 
 MAX_PASSES = 10
@@ -70,6 +69,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
     original was (a baseline)."""
     files = _Files(report, paths)
     texts: dict[str, str] = {}
+    reread: dict = {}  # what the re-checks parsed, by path
     rejected: set[tuple] = set()
     result = Result(report)
     for _ in range(MAX_PASSES):
@@ -80,7 +80,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
         new_texts, made = _make(chosen, files, texts, rejected, result.notes)
         if not made:
             continue
-        checked = recheck(report, new_texts, settings)
+        checked = recheck(report, new_texts, settings, reread)
         if post:
             post(checked)
         failed = _blamed(result.report, checked, made)
@@ -99,8 +99,6 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
 
 def fix_text(text: str, path: str = "<string>", settings: Settings | None = None, unsafe: bool = False) -> str:
     """`text` with its fixes made, as --fix would leave it (for tests and the catalog's examples)."""
-    from portlint.run import check_text
-
     settings = settings or Settings()
     change = fix_report(check_text(text, settings, path), settings, [], unsafe=unsafe).changes.get(path)
     return change.text if change else text

@@ -37,7 +37,7 @@ def edit_text(text: str, edits: list[Edit]) -> Outcome:
     outcome = Outcome(text)
     edits = list(dict.fromkeys(edits))  # the same edit proposed by two findings is made once
     try:
-        index = FileIndex(text)
+        index = FileIndex(text, {(edit.line, edit.column) for edit in edits})
     except yaml.YAMLError:
         outcome.refused = [(edit, "the file no longer parses as YAML") for edit in edits]
         return outcome

@@ -46,10 +46,12 @@ class Document:
 
 
 class FileIndex:
-    """Every mapping entry of a text, by the 1-based (line, column) of its key."""
+    """The mapping entries of a text by the 1-based (line, column) of their key: every entry, or only
+    those at the `wanted` positions."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, wanted: set[tuple[int, int]] | None = None):
         self.text = text
+        self.wanted = wanted
         self.entries: dict[tuple[int, int], Entry] = {}
         self.documents: list[Document] = []
         loader = _Loader(text)
@@ -71,7 +73,9 @@ class FileIndex:
         return yaml.constructor.SafeConstructor().construct_object(entry.value)
 
     def _index(self, document: Document) -> None:
-        shared = _shared_nodes(document.root)
+        # without an anchor in the text, no node is reached twice
+        shared = _shared_nodes(document.root) if "&" in self.text else set()
+        wanted = self.wanted
         stack = [(document.root, (), False)]
         seen: set[int] = set()
         while stack:
@@ -84,8 +88,9 @@ class FileIndex:
                 for key, value in node.value:
                     name = key.value if isinstance(key, yaml.ScalarNode) else None
                     position = (key.start_mark.line + 1, key.start_mark.column + 1)
-                    self.entries[position] = Entry(key, value, document.index, path + (name,),
-                                                   inside_shared or id(value) in shared)
+                    if wanted is None or position in wanted:
+                        self.entries[position] = Entry(key, value, document.index, path + (name,),
+                                                       inside_shared or id(value) in shared)
                     stack.append((value, path + (name,), inside_shared))
             elif isinstance(node, yaml.SequenceNode):
                 stack.extend((item, path + (number,), inside_shared) for number, item in enumerate(node.value))
