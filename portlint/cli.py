@@ -294,7 +294,7 @@ def _fix(report, settings, paths: list[str], diff: bool, unsafe: bool, post, qui
         with streams.stdout(escape.TEXT) as out:  # cleaned as every report is
             diff_report.write(result.changes, out)
     else:
-        notes += write.write_changes(result, sys.stdout, stdin="-" in paths)
+        notes += write.write_changes(result, sys.stdout, stdin=fixing.stdin_name(paths, settings))
     if not quiet:
         for note in notes:
             streams.say(f"portlint: {note}")

@@ -75,13 +75,19 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
         report.files += sum(len(unit.inputs) for unit in inputs.roots + inputs.charts if unit.status == "rendered")
         report.findings += inputs.findings
     report.render_seconds = session.seconds
+    _finish(report, settings)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _finish(report: Report, settings: Settings) -> None:
+    """Findings moved from rendered text to their sources, stamped, suppressed and sorted."""
     render.relocate(report.findings, report.suppressed, report.rendered, report.sources)
+    fixes.only_at_source(report.findings)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
     render.relocate(report.findings, report.suppressed, report.rendered, report.sources)  # what suppression added
     report.findings.sort(key=Finding.sort_key)
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, render.Inputs]]:
@@ -180,12 +186,13 @@ def recheck(report: Report, texts: dict[str, str], settings: Settings, reread: d
     Only those files are parsed again; every other document is reused as it was read. `reread`
     (path → (text, LoadResult)) keeps what an earlier re-check parsed, for a text that is the same.
     """
-    new = Report()
+    new = Report(inputs=report.inputs, rendered=report.rendered)
     reread = {} if reread is None else reread
     for loaded in report.loads:
         _check_loaded(_with_texts(loaded, texts, reread), settings, new)
-    new.findings = engine.stamp(new.findings, settings)
-    suppress.apply(new, settings)
+    new.findings += [finding for inputs in report.inputs for finding in inputs.findings]
+    new.files = report.files
+    _finish(new, settings)
     return new
 
 

@@ -4,6 +4,7 @@ gone, a second run changes nothing, ambiguous cases are left alone, and no file 
 import difflib
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -511,6 +512,31 @@ def test_fix_on_stdin_with_nothing_to_fix_passes_the_stream_through():
     text = (ROOT / "examples" / "fixed" / "deployment.yaml").read_text()
     result = portlint("check", "--fix", "-", stdin=text)
     assert (result.returncode, result.stdout) == (0, text)
+
+
+def test_stdin_named_like_a_file_is_never_written_to_that_file(shop):
+    deployment = shop / "deploy" / "deployment.yaml"
+    before = deployment.read_bytes()
+    result = portlint("check", "--fix", "--stdin-filename", "deploy/deployment.yaml", "-", cwd=shop,
+                      stdin=before.decode())
+    assert deployment.read_bytes() == before
+    assert result.stdout == before.decode().replace("port: http-port", "port: http")
+
+
+@pytest.mark.skipif(shutil.which("kustomize") is None and shutil.which("kubectl") is None,
+                    reason="neither kustomize nor kubectl is installed")
+def test_a_finding_located_through_a_kustomize_render_has_no_fix(tmp_path):
+    from test_render import BASE, PROD, write as write_tree
+
+    write_tree(tmp_path, {**BASE, **PROD})
+    report = check_paths([str(tmp_path)], Settings())
+    [finding] = only(report.findings, "service-target-port-name-unresolved")
+    assert finding.file.endswith("overlays/prod/service-port.yaml") and finding.rendered_from
+    assert finding.fix is None  # the rendered text had one; the patch file is not what it would edit
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*.yaml")}
+    result = portlint("check", "--fix", str(tmp_path))
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*.yaml")} == before
+    assert result.returncode == 1 and "Fixed 0 findings in 0 files" in result.stderr
 
 
 # --- what users see -------------------------------------------------------------------------------

@@ -82,3 +82,13 @@ def propose(findings: Iterable[Finding], cluster: Cluster) -> None:
         if fix is not None and fix.edits and all(edit.file == finding.file for edit in fix.edits) \
                 and not subjects.shared(fix):
             finding.fix = fix
+
+
+def only_at_source(findings: Iterable[Finding]) -> None:
+    """Drop the fix of a finding that points through a rendering (kustomize, Helm) at another file:
+    the value's real source is not what the fix would edit, and editing a patch or a template could
+    not be checked without rendering again."""
+    for finding in findings:
+        if finding.fix is not None and (finding.rendered_from is not None
+                                        or any(edit.file != finding.file for edit in finding.fix.edits)):
+            finding.fix = None

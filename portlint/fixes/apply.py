@@ -24,13 +24,12 @@ from portlint.run import Report, check_text, recheck
 from portlint.settings import Settings
 
 MAX_PASSES = 10
-STDIN_NAME = "<stdin>"
 
 
 @dataclass
 class FileChange:
     path: str  # as the report names it
-    target: str  # the file to write: a symbolic link's target ("" for stdin)
+    target: str  # the file to write: a symbolic link's target ("" for stdin: the fixed text goes to stdout)
     original: str  # the text as read (without a byte-order mark)
     text: str  # the fixed text
     bom: str = ""  # "\ufeff" when the file starts with a UTF-8 byte-order mark
@@ -63,11 +62,17 @@ def applicable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix is not None and (finding.fix.safe or unsafe)
 
 
+def stdin_name(paths: list[str], settings: Settings) -> str | None:
+    """What the report calls the text read from stdin (`-`), or None when none was."""
+    return (settings.stdin_filename or "<stdin>") if STDIN in paths else None
+
+
 def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: bool = False,
-               post: Callable[[Report], object] | None = None) -> Result:
+               post: Callable[[Report], object] | None = None, in_memory: str | None = None) -> Result:
     """Fix what `report` reports on the input `paths`; `post` filters a re-checked report as the
-    original was (a baseline)."""
-    files = _Files(report, paths)
+    original was (a baseline). `in_memory` names the one text that is fixed in memory, not on disk
+    (stdin; the text of `fix_text`); by default the stdin of `paths`."""
+    files = _Files(report, paths, in_memory if in_memory is not None else stdin_name(paths, settings))
     texts: dict[str, str] = {}
     reread: dict = {}  # what the re-checks parsed, by path
     rejected: set[tuple] = set()
@@ -100,7 +105,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
 def fix_text(text: str, path: str = "<string>", settings: Settings | None = None, unsafe: bool = False) -> str:
     """`text` with its fixes made, as --fix would leave it (for tests and the catalog's examples)."""
     settings = settings or Settings()
-    change = fix_report(check_text(text, settings, path), settings, [], unsafe=unsafe).changes.get(path)
+    change = fix_report(check_text(text, settings, path), settings, [], unsafe=unsafe, in_memory=path).changes.get(path)
     return change.text if change else text
 
 
@@ -182,8 +187,9 @@ class _Files:
     file, a file outside the checked paths (a symbolic link's target included), or one that is
     not UTF-8."""
 
-    def __init__(self, report: Report, paths: list[str]):
+    def __init__(self, report: Report, paths: list[str], in_memory: str | None):
         self._report = report
+        self._in_memory = in_memory
         self._roots = [os.path.realpath(p) for p in paths if p != STDIN]
         self._broken = {f.file for f in report.findings if f.rule == "yaml-syntax-error"}
         self._read: dict[str, tuple[str, str, str] | None] = {}  # path → (target, bom, text)
@@ -205,7 +211,7 @@ class _Files:
 
     def _open(self, path: str, notes: list[str]) -> tuple[str, str, str] | None:
         source = self._report.sources.get(path)
-        if source is not None and source.text is not None:  # stdin, or a text checked in memory
+        if path == self._in_memory and source is not None and source.text is not None:
             return "", "", source.text
         why = self._refusal(path)
         if why is None:
@@ -224,6 +230,9 @@ class _Files:
         return None
 
     def _refusal(self, path: str) -> str | None:
+        source = self._report.sources.get(path)
+        if source is not None and source.text is not None:
+            return "it is text portlint rendered or read, not a file to change"
         if path in self._broken:
             return "it has YAML syntax errors (fix them first)"
         target = os.path.realpath(path)

@@ -13,17 +13,16 @@ import tempfile
 
 from typing import TextIO
 
-from portlint.fixes.apply import STDIN_NAME, FileChange, Result
+from portlint.fixes.apply import FileChange, Result
 
 
-def write_changes(result: Result, stdout: TextIO, stdin: bool) -> list[str]:
-    """Write every changed file (a fixed stdin: to `stdout`, changed or not); the notes to print.
-
-    A file that cannot be written stays as it was, and its findings count as remaining.
-    """
+def write_changes(result: Result, stdout: TextIO, stdin: str | None) -> list[str]:
+    """Write every changed file, and the text read from stdin (named `stdin` in the report) to
+    `stdout`, fixed or not; the notes to print. A file that cannot be written stays as it was, and
+    its findings count as remaining. Nothing read from stdin is ever written to a file."""
     notes = []
     for path, change in sorted(result.changes.items()):
-        if path == STDIN_NAME:
+        if not change.target:
             continue
         why = write_change(change)
         if why:
@@ -31,9 +30,9 @@ def write_changes(result: Result, stdout: TextIO, stdin: bool) -> list[str]:
             result.unwritten.append(path)
         elif os.path.realpath(path) != os.path.abspath(path):
             notes.append(f"{path} is a symbolic link: its target {change.target} was fixed, the link kept")
-    if stdin:
-        source = result.report.sources.get(STDIN_NAME)
-        change = result.changes.get(STDIN_NAME)
+    if stdin is not None:
+        source = result.report.sources.get(stdin)
+        change = result.changes.get(stdin)
         stdout.write(change.text if change else (source.text if source and source.text is not None else ""))
         stdout.flush()
     return notes
