@@ -264,7 +264,7 @@ def test_one_answer_for_two_findings_is_made_once():
             + workload("b", "{app: web}", "[{name: http, containerPort: 8080}]"))
     report = check_text(text, path="m.yaml")
     assert len([f for f in report.findings if f.fix]) == 2
-    result = fix_report(report, Settings(), [])
+    result = fix_report(report, Settings(), [], in_memory="m.yaml")
     assert len(result.fixed) == 2
     assert result.changes["m.yaml"].text == text.replace("targetPort: htp", "targetPort: http")
 
