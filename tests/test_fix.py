@@ -370,6 +370,30 @@ def test_a_fix_that_would_introduce_a_finding_is_not_written(monkeypatch, tmp_pa
     assert "service-selector-no-match" in {f.rule for f in result.report.findings}
 
 
+def test_a_finding_that_appears_beside_the_changed_value_blames_the_fix(monkeypatch):
+    # the targetPort's finding goes, but the number chosen is declared only over TCP: the Service port
+    # (the element the fix changes) now has a protocol mismatch
+    text = dedent("""\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: dns}
+        spec:
+          selector: {app: dns}
+          ports: [{name: dns, port: 53, protocol: UDP, targetPort: dnz}]
+        """) + workload("dns", "{app: dns}", "[{name: dns, containerPort: 53, protocol: TCP}]")
+    from portlint.model import Service
+
+    def number(finding, subjects):
+        port = subjects.object(finding, Service).ports[0]
+        return Fix(True, "a number", (ReplaceValue.at("m.yaml", port.raw, "targetPort", 53),), (port.json_path,))
+
+    monkeypatch.setitem(fixes.registry(), "service-target-port-name-unresolved", number)
+    report = check_text(text, path="m.yaml")
+    result = fix_report(report, Settings(), [], in_memory="m.yaml")
+    assert result.changes == {} and result.fixed == []
+    assert any("the fix would introduce service-protocol-mismatch" in note for note in result.notes), result.notes
+
+
 def test_findings_a_fix_reveals_are_reported_and_fixed_in_the_next_pass(tmp_path):
     # examples/broken: the selector hides the wrong targetPort; the Ingress port is fixable only once
     # the targetPort resolves. --fix repairs all of it, and gives exactly examples/fixed.

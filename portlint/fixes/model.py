@@ -53,9 +53,10 @@ Edit = ReplaceValue | Migrate
 
 @dataclass(eq=False)
 class Fix:
-    """The fix of one finding. `fields` are the JSON paths (in the manifest) it changes, "" for all of
-    it: a finding that appears at one of them after the fix is blamed on the fix, which is then not
-    written."""
+    """The fix of one finding. `fields` are the JSON paths (in the manifest) of the parts it changes:
+    the element that holds the value (one Service port, one probe handler, one backend, the
+    selector), or the whole manifest for a migration. A finding that appears in one of them after
+    the fix is blamed on the fix, which is then not written."""
 
     safe: bool
     summary: str

@@ -23,4 +23,4 @@ def backend_ref_port(finding: Finding, subjects: Subjects) -> Fix | None:
         return None
     answer, why = proposals[0]
     edit = ReplaceValue.at(route.file, backend.raw, "port", answer)
-    return edit and Fix(True, f"set the backendRef's port to {answer}: {why}", (edit,), (backend.field_path("port"),))
+    return edit and Fix(True, f"set the backendRef's port to {answer}: {why}", (edit,), (backend.json_path,))

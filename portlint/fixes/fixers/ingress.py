@@ -27,7 +27,7 @@ def backend_port(finding: Finding, subjects: Subjects) -> Fix | None:
     answer, why = proposals[0]
     edit = ReplaceValue.at(ingress.file, backend.raw, backend.port_key, answer)
     return edit and Fix(True, f"set the backend's port to {answer}: {why}", (edit,),
-                        (backend.field_path(backend.port_key),))
+                        (backend.json_path,))
 
 
 def _candidate(cluster: Cluster, backend: IngressBackend, service: Service) -> tuple[int | str, str] | None:

@@ -24,7 +24,7 @@ def probe_port(finding: Finding, subjects: Subjects) -> Fix | None:
             edit = ReplaceValue.at(workload.file, probe.raw, "port", answer[0]) if answer else None
             if edit:
                 return Fix(True, f"set {probe.kind}.{probe.handler}.port to {answer[0]}: {answer[1]}", (edit,),
-                           (probe.field_path("port"),))
+                           (probe.json_path,))
     return None
 
 

@@ -34,7 +34,7 @@ def selector_near_miss(finding: Finding, subjects: Subjects) -> Fix | None:
     chosen = pods.select(service.namespace, {**service.selector, key: label})
     serves = ", ".join(f"{w.ref.kind} {w.name}" for w in chosen[:3]) + (", ..." if len(chosen) > 3 else "")
     return edit and Fix(True, f"set the selector's {key} to {label!r}, the label of the pods of {serves}",
-                        (edit,), (service.field_path(f"spec.selector.{key}"),))
+                        (edit,), (service.field_path("spec.selector"),))
 
 
 @fixer("service-target-port-name-unresolved")
@@ -53,7 +53,7 @@ def target_port_near_miss(finding: Finding, subjects: Subjects) -> Fix | None:
     if any(resolve_target_port(moved, w.template) is None for w in workloads):
         return None  # it would break the port for another workload the Service selects
     edit = ReplaceValue.at(service.file, port.raw, "targetPort", answer)
-    return edit and Fix(True, f"set targetPort to {answer}: {why}", (edit,), (port.field_path("targetPort"),))
+    return edit and Fix(True, f"set targetPort to {answer}: {why}", (edit,), (port.json_path,))
 
 
 def _candidate(port: ServicePort, workload: Workload) -> tuple[str | int, str] | None:
