@@ -25,8 +25,8 @@ def selector_near_miss(finding: Finding, subjects: Subjects) -> Fix | None:
         return None
     pods = subjects.cluster.pods
     candidates = [(key, label) for key, value in service.selector.items() if isinstance(selector.get(key), str)
-                  for label in sorted(pods.values(service.namespace, key)) if similar(label, value)
-                  and pods.select(service.namespace, {**service.selector, key: label})]
+                  for label in pods.near_values(service.namespace, key, value)
+                  if pods.select(service.namespace, {**service.selector, key: label})]
     if len(candidates) != 1:
         return None  # none, or a guess between two
     key, label = candidates[0]
