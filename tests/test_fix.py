@@ -418,6 +418,54 @@ def test_a_gateway_backend_ref_gets_the_service_port_its_port_targets(tmp_path):
     assert routes == replaced_lines(broken, {48: "          port: 80\n"})  # the hostname is left: no single answer
 
 
+ROUTE_TO_8080 = dedent("""\
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: HTTPRoute
+    metadata: {name: web}
+    spec:
+      rules:
+        - backendRefs: [{name: web, port: 8080}]
+    """)
+
+
+@pytest.mark.parametrize("services", [
+    # 8080 is the targetPort of two Service ports
+    "ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81, targetPort: 8080}]",
+    # one port targets 8080, another reaches the container port 8080 by its name
+    "ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81, targetPort: http}]",
+])
+def test_a_gateway_backend_ref_whose_port_two_service_ports_target_gets_no_fix(services):
+    text = ROUTE_TO_8080 + dedent(f"""\
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {{name: web}}
+        spec:
+          selector: {{app: web}}
+          {services}
+        """) + workload("a", "{app: web}", "[{name: http, containerPort: 8080}]")
+    [finding] = only(check_text(text).findings, "route-backend-port-unmatched")
+    assert finding.fix is None
+    assert fix_text(text) == text
+
+
+def test_a_gateway_backend_ref_to_two_definitions_that_disagree_gets_no_fix():
+    service = dedent("""\
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {{name: web}}
+        spec:
+          selector: {{app: web}}
+          ports: [{{port: {port}, targetPort: 8080}}]
+        """)
+    text = ROUTE_TO_8080 + service.format(port=80) + workload("a", "{app: web}", "[{containerPort: 8080}]")
+    [finding] = only(check_text(text).findings, "route-backend-port-unmatched")
+    assert finding.fix is not None and finding.fix.edits[0].new == 80  # one definition: one answer
+    [finding] = only(check_text(text + service.format(port=81)).findings, "route-backend-port-unmatched")
+    assert finding.fix is None
+
+
 # --- never lose data ----------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -30,6 +30,7 @@ __all__ = ["Fix", "Migrate", "ReplaceValue", "fixer", "registry", "propose"]
 
 Fixer = Callable[[Finding, Subjects], "Fix | None"]
 _REGISTRY: dict[str, Fixer] = {}
+_READS_ONLY_ITS_OBJECT: set[str] = set()  # rules whose fixer stays sure of a downgraded finding (see fixer)
 _loaded = False
 
 
@@ -37,13 +38,22 @@ class FixCatalogMismatch(RuntimeError):
     pass
 
 
-def fixer(rule_id: str) -> Callable[[Fixer], Fixer]:
-    """Register the function that proposes the fix of `rule_id`'s findings."""
+def fixer(rule_id: str, reads_only_its_object: bool = False) -> Callable[[Fixer], Fixer]:
+    """Register the function that proposes the fix of `rule_id`'s findings.
+
+    A finding a check downgraded (`Finding.downgraded`: what it refers to is installed apart from
+    it, by another apply unit or release) gets no fix: the candidates a fixer finds in the input
+    are then not the whole chain, so one candidate is no longer one right answer. Only a fixer
+    that `reads_only_its_object` (a probe and its own container's ports, a manifest's apiVersion)
+    is as sure of it as of any other finding.
+    """
 
     def register(function: Fixer) -> Fixer:
         if rule_id in _REGISTRY:
             raise FixCatalogMismatch(f"two fixers are registered for rule {rule_id!r}")
         _REGISTRY[rule_id] = function
+        if reads_only_its_object:
+            _READS_ONLY_ITS_OBJECT.add(rule_id)
         return function
 
     return register
@@ -71,12 +81,13 @@ def verify(registry: dict[str, Fixer]) -> None:
 
 
 def propose(findings: Iterable[Finding], cluster: Cluster) -> None:
-    """Set `finding.fix` on each finding whose rule has a fixer and that has one right answer."""
+    """Set `finding.fix` on each finding whose rule has a fixer and that has one right answer (never on a
+    downgraded finding, unless its fixer reads only its object: see `fixer`)."""
     fixers = registry()
     subjects = Subjects(cluster)
     for finding in findings:
         propose_one = fixers.get(finding.rule)
-        if propose_one is None:
+        if propose_one is None or (finding.downgrade is not None and finding.rule not in _READS_ONLY_ITS_OBJECT):
             continue
         fix = propose_one(finding, subjects)
         if fix is not None and fix.edits and all(edit.file == finding.file for edit in fix.edits) \

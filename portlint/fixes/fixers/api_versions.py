@@ -26,7 +26,7 @@ NOT_IN_APPS_V1 = ("rollbackTo", "templateGeneration")
 LABEL_DEFAULTING = ("extensions/v1beta1", "apps/v1beta1")
 
 
-@fixer("deprecated-api")
+@fixer("deprecated-api", reads_only_its_object=True)
 def migrate(finding: Finding, subjects: Subjects) -> Fix | None:
     obj = subjects.object(finding, KubeObject)
     gone = removal(obj) if obj else None

@@ -20,8 +20,10 @@ def backend_port(finding: Finding, subjects: Subjects) -> Fix | None:
                    None) if ingress else None
     if backend is None:
         return None
-    definitions = subjects.cluster.service_definitions(ingress.namespace, backend.service_name)
-    proposals = [_candidate(subjects.cluster, backend, service) for service in definitions]
+    cluster = subjects.cluster
+    # the definitions the check compared: those applied with the Ingress, else the nearest (Cluster.nearest)
+    definitions = cluster.nearest(ingress, cluster.service_definitions(ingress.namespace, backend.service_name))
+    proposals = [_candidate(cluster, backend, service) for service in definitions]
     if not proposals or None in proposals or len({answer for answer, _ in proposals}) != 1:
         return None  # no answer, or alternatives of the Service that disagree
     answer, why = proposals[0]

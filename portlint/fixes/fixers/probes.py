@@ -12,7 +12,7 @@ from portlint.names import iana_svc_name
 from portlint.similar import similar
 
 
-@fixer("probe-port-unresolved")
+@fixer("probe-port-unresolved", reads_only_its_object=True)
 def probe_port(finding: Finding, subjects: Subjects) -> Fix | None:
     workload = subjects.object(finding, Workload)
     if workload is None:

@@ -23,15 +23,19 @@ def selector_near_miss(finding: Finding, subjects: Subjects) -> Fix | None:
     selector = spec.get("selector") if isinstance(spec, Mapping) else None
     if not isinstance(selector, Mapping):
         return None
-    pods = subjects.cluster.pods
+    cluster, pods = subjects.cluster, subjects.cluster.pods
+    # a candidate counts only if it picks pods applied with the Service (its apply unit): pods that only
+    # another example or release runs are not its pods, and the selector would still miss when applied
     candidates = [(key, label) for key, value in service.selector.items() if isinstance(selector.get(key), str)
                   for label in pods.near_values(service.namespace, key, value)
-                  if pods.select(service.namespace, {**service.selector, key: label})]
+                  if any(cluster.same_unit(service, workload)
+                         for workload in pods.select(service.namespace, {**service.selector, key: label}))]
     if len(candidates) != 1:
         return None  # none, or a guess between two
     key, label = candidates[0]
     edit = ReplaceValue.at(service.file, selector, key, label)
-    chosen = pods.select(service.namespace, {**service.selector, key: label})
+    chosen = [w for w in pods.select(service.namespace, {**service.selector, key: label})
+              if cluster.same_unit(service, w)]
     serves = ", ".join(f"{w.ref.kind} {w.name}" for w in chosen[:3]) + (", ..." if len(chosen) > 3 else "")
     return edit and Fix(True, f"set the selector's {key} to {label!r}, the label of the pods of {serves}",
                         (edit,), (service.field_path("spec.selector"),))
