@@ -56,10 +56,10 @@ def _render_ruamel(region: str, conversions: list[tuple[tuple, str]]) -> tuple[s
     yaml_rt.width = 1 << 16  # never fold a long line
     yaml_rt.indent(**_indentation(region))
     try:
-        base = _dump(yaml_rt, yaml_rt.load(region))
         data = yaml_rt.load(region)
     except YAMLError as error:
         raise Refused(f"ruamel.yaml cannot read the document: {error}") from None
+    base = _dump(yaml_rt, data)  # dumping leaves the data as it was: one load serves both renderings
     for path, name in conversions:
         CONVERSIONS[name](_at(data, path))
     return base, _dump(yaml_rt, data)
@@ -95,12 +95,21 @@ def _indentation(region: str) -> dict:
         if parent and deeper > 0 and not following.lstrip().startswith("-"):
             mapping = deeper
             break
-    try:
-        _, sequence, offset = load_yaml_guess_indent(region)
+    try:  # the guess scans the text; the load it ends with is not needed (the `yaml` it is given loads nothing)
+        _, sequence, offset = load_yaml_guess_indent(region, yaml=_NO_LOAD)
     except Exception:  # noqa: BLE001 - a guess only; ruamel reports real errors when it loads
         sequence, offset = None, None
     offset = offset or 0
     return {"mapping": mapping, "sequence": max(sequence or mapping + offset, offset + 2), "offset": offset}
+
+
+class _NoLoad:
+    @staticmethod
+    def load(_text):
+        return None
+
+
+_NO_LOAD = _NoLoad()
 
 
 def _at(data, path: tuple):
