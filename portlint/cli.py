@@ -294,7 +294,17 @@ def _fix(report, settings, paths: list[str], diff: bool, unsafe: bool, post, qui
         with streams.stdout(escape.TEXT) as out:  # cleaned as every report is
             diff_report.write(result.changes, out)
     else:
-        notes += write.write_changes(result, sys.stdout, stdin=fixing.stdin_name(paths, settings))
+        from portlint.outputs import OutputError
+
+        stdin = fixing.stdin_name(paths, settings)
+        if stdin is not None and sys.stdout is None:
+            raise OutputError("stdout is closed: nowhere to write the fixed stream")
+        try:  # the fixed stream is the user's manifests, written as they are (the report is on stderr)
+            notes += write.write_changes(result, sys.stdout, stdin=stdin)
+        except BrokenPipeError:
+            raise
+        except OSError as error:
+            raise OutputError(f"cannot write the fixed stream to stdout: {error.strerror or error}") from None
     if not quiet:
         for note in notes:
             streams.say(f"portlint: {note}")

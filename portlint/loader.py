@@ -62,8 +62,8 @@ class Source:
         if self.text is not None:
             return self.text
         try:
-            return _decode(_read_bytes(self.path))[0]
-        except (OSError, UnicodeError, _Refused):
+            return _decode(read_file(self.path))[0]
+        except (OSError, UnicodeError, Refused):
             return None
 
 

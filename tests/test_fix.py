@@ -495,6 +495,30 @@ def test_diff_writes_nothing_and_prints_a_patch_that_applies(shop):
     assert (clean.returncode, clean.stdout) == (0, "")
 
 
+def test_diff_output_goes_through_the_output_guard(tmp_path):
+    # a context line of the diff is a manifest line: one that reads as a GitHub workflow command once
+    # its leading space and diff prefix are stripped is neutralised, as in every other output
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(SELECTOR.format(value="Web", target=80).replace("metadata: {name: web}\n",
+                        "metadata:\n  name: web\n  annotations:\n    note: |\n      ::error::forged\n")
+                        + workload("a", "{app: web}", "[{containerPort: 80}]"))
+    result = portlint("check", "--diff", "m.yaml", cwd=tmp_path)
+    assert result.returncode == 1 and "+  selector: {app: web}" in result.stdout
+    assert "forged" in result.stdout
+    assert not any(line.lstrip(" +-").startswith("::") for line in result.stdout.splitlines())
+
+
+def test_fix_on_stdin_refuses_a_stdout_that_appends_to_an_input(tmp_path):
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(SELECTOR.format(value="Web", target=80) + workload("a", "{app: web}", "[{containerPort: 80}]"))
+    before = manifest.read_bytes()
+    with open(manifest, "rb") as stdin, open(manifest, "ab") as stdout:
+        result = subprocess.run([sys.executable, "-m", "portlint", "check", "--fix", "-", str(manifest)],
+                                stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2 and "appends to" in result.stderr
+    assert manifest.read_bytes() == before
+
+
 def test_a_read_only_file_is_left_alone_with_a_message(shop):
     service = shop / "deploy" / "service.yaml"
     service.chmod(0o444)

@@ -19,7 +19,9 @@ from typing import Callable
 
 from portlint.findings import Finding
 from portlint.fixes.edit import edit_text
+from portlint.limits import Refused, read_file
 from portlint.loader import STDIN
+from portlint.outputs import inside
 from portlint.run import Report, check_text, recheck
 from portlint.settings import Settings
 
@@ -216,10 +218,11 @@ class _Files:
         why = self._refusal(path)
         if why is None:
             try:
-                with open(path, "rb") as handle:
-                    raw = handle.read()
+                raw = read_file(path)  # within the loader's limits: a regular file of at most 32 MiB
             except OSError as error:
                 why = f"cannot read it: {error.strerror or error}"
+            except Refused as error:
+                why = f"cannot read it: {error}"
         if why is None:
             bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
             try:
@@ -236,7 +239,7 @@ class _Files:
         if path in self._broken:
             return "it has YAML syntax errors (fix them first)"
         target = os.path.realpath(path)
-        if not any(target == root or target.startswith(root.rstrip(os.sep) + os.sep) for root in self._roots):
+        if not inside(target, self._roots):
             return f"it is a symbolic link to {target}, outside the checked paths"
         try:
             info = os.stat(target)

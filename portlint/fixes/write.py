@@ -1,4 +1,5 @@
-"""Writing a fixed file without ever losing it: a temporary file beside it, renamed over it.
+"""Writing a fixed file without ever losing it, through outputs.atomic_write (every file portlint
+writes goes through portlint/outputs.py): a temporary file beside it, renamed over it.
 
 The temporary file gets the original's permission bits (and owner, where allowed); a symbolic
 link is followed and its target replaced, never the link. A file that changed on disk since
@@ -8,12 +9,11 @@ portlint read it is left alone. An interrupted run leaves the original whole.
 from __future__ import annotations
 
 import os
-import stat
-import tempfile
-
 from typing import TextIO
 
 from portlint.fixes.apply import FileChange, Result
+from portlint.limits import Refused, read_file
+from portlint.outputs import OutputError, atomic_write
 
 
 def write_changes(result: Result, stdout: TextIO, stdin: str | None) -> list[str]:
@@ -39,35 +39,16 @@ def write_changes(result: Result, stdout: TextIO, stdin: str | None) -> list[str
 
 
 def write_change(change: FileChange) -> str | None:
-    """Write `change`; None when written, else why not (the file is then as it was)."""
+    """Write `change` (outputs.atomic_write: beside it, then renamed over it, with its mode and owner); None
+    when written, else why not (the file is then as it was)."""
     target = change.target
-    expected = (change.bom + change.original).encode("utf-8")
     try:
-        info = os.stat(target)
-        with open(target, "rb") as handle:
-            if handle.read() != expected:
-                return "it changed on disk while portlint ran"
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".portlint-fix",
-                                                 dir=os.path.dirname(target) or ".")
+        if read_file(target) != (change.bom + change.original).encode("utf-8"):
+            return "it changed on disk while portlint ran"
+        with atomic_write(target, "--fix") as stream:
+            stream.write(change.bom + change.text)
     except OSError as error:
         return f"cannot write it: {error.strerror or error}"
-    try:
-        with open(descriptor, "wb") as handle:
-            handle.write((change.bom + change.text).encode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, stat.S_IMODE(info.st_mode))
-        try:
-            os.chown(temporary, info.st_uid, info.st_gid)
-        except OSError:
-            pass  # only root may give a file away
-        os.replace(temporary, target)
-    except BaseException as error:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        if isinstance(error, OSError):
-            return f"cannot write it: {error.strerror or error}"
-        raise
+    except (Refused, OutputError) as error:
+        return f"cannot write it: {error}"
     return None
