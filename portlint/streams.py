@@ -58,31 +58,30 @@ def say(message: str) -> None:
 @contextmanager
 def stdout(dialect: Dialect) -> Iterator[GuardedStream]:
     """stdout behind the guard; whatever is held back is written when the block ends."""
-    from portlint.outputs import OutputError
-
-    if sys.stdout is None:
-        raise OutputError("stdout is closed: nowhere to write the report (use --output FILE)")
-    out = guard(sys.stdout, dialect)
-    try:
+    with _guarded("stdout", dialect) as out:
         yield out
-        out.finish()
-    except OSError as error:
-        raise OutputError(f"cannot write the report to stdout: {error.strerror or error}") from None
 
 
 @contextmanager
 def stderr(dialect: Dialect) -> Iterator[GuardedStream]:
     """stderr behind the guard, for a report when stdout carries data (`--fix -`: the fixed stream)."""
+    with _guarded("stderr", dialect) as out:
+        yield out
+
+
+@contextmanager
+def _guarded(name: str, dialect: Dialect) -> Iterator[GuardedStream]:
     from portlint.outputs import OutputError
 
-    if sys.stderr is None:
-        raise OutputError("stderr is closed: nowhere to write the report (use --output FILE)")
-    out = guard(sys.stderr, dialect)
+    stream = getattr(sys, name)
+    if stream is None:
+        raise OutputError(f"{name} is closed: nowhere to write the report (use --output FILE)")
+    out = guard(stream, dialect)
     try:
         yield out
         out.finish()
     except OSError as error:
-        raise OutputError(f"cannot write the report to stderr: {error.strerror or error}") from None
+        raise OutputError(f"cannot write the report to {name}: {error.strerror or error}") from None
 
 
 def silence_stdout() -> None:
