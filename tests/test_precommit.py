@@ -60,14 +60,15 @@ def hook_repo(tmp_path_factory) -> tuple[Path, Path]:
     return project, base / "pre-commit-home"
 
 
-def write_config(repository: Path, hook_repo: tuple[Path, Path]) -> None:
+def write_config(repository: Path, hook_repo: tuple[Path, Path], hooks: tuple[str, ...] = ("portlint",)) -> None:
     """The README's .pre-commit-config.yaml, with the rev `pre-commit autoupdate --freeze` writes (a commit of
     main: no release is tagged)."""
     project = hook_repo[0]
     rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True,
                          check=True).stdout.strip()
+    ids = "".join(f"      - id: {hook}\n" for hook in hooks)
     (repository / ".pre-commit-config.yaml").write_text(
-        f"repos:\n  - repo: {project.as_uri()}\n    rev: {rev}\n    hooks:\n      - id: portlint\n")
+        f"repos:\n  - repo: {project.as_uri()}\n    rev: {rev}\n    hooks:\n{ids}")
 
 
 def run_hook(repository: Path, hook_repo: tuple[Path, Path], *args: str) -> subprocess.CompletedProcess:
@@ -193,14 +194,14 @@ def test_the_hook_renders_kustomize_overlays_and_points_at_the_patch(hook_repo, 
 
 
 def test_the_fix_hook_repairs_the_manifests_and_fails_so_that_the_change_is_reviewed(hook_repo, user_repo):
+    write_config(user_repo, hook_repo, hooks=("portlint-fix",))  # as the README shows it
     (user_repo / "deploy" / "service.yaml").write_text(SERVICE.replace("app: web", "app: Web"))
     git("add", "-A", cwd=user_repo)
-    result = pre_commit("try-repo", str(hook_repo[0]), "portlint-fix", "--all-files", cwd=user_repo,
-                        home=hook_repo[1])
+    result = pre_commit("run", "portlint-fix", "--all-files", cwd=user_repo, home=hook_repo[1])
     assert result.returncode == 1, result.stdout + result.stderr
     assert "Failed" in result.stdout and "files were modified by this hook" in result.stdout
     assert "Fixed 1 finding in 1 file (0 remaining)" in result.stdout
     assert (user_repo / "deploy" / "service.yaml").read_text() == SERVICE
     git("add", "-A", cwd=user_repo)
-    again = pre_commit("try-repo", str(hook_repo[0]), "portlint-fix", "--all-files", cwd=user_repo, home=hook_repo[1])
+    again = pre_commit("run", "portlint-fix", "--all-files", cwd=user_repo, home=hook_repo[1])
     assert again.returncode == 0 and "Passed" in again.stdout, again.stdout + again.stderr
