@@ -403,6 +403,18 @@ def test_an_hpa_with_fields_kept_in_annotations_is_left_to_the_user():
     assert the_fix(text) is None
 
 
+@pytest.mark.parametrize("kind, version", [("Deployment", "apps/v1beta1"), ("StatefulSet", "apps/v1beta2"),
+                                           ("DaemonSet", "extensions/v1beta1")])
+def test_a_workload_without_a_spec_gets_no_migration(kind, version):
+    # found by the damaged-manifest property test: no spec, so no template to take a selector from
+    assert the_fix(f"apiVersion: {version}\nkind: {kind}\nmetadata: {{name: web}}\n") is None
+
+
+def test_an_hpa_without_a_spec_is_renamed_as_one_without_metrics():
+    fix = the_fix("apiVersion: autoscaling/v2beta1\nkind: HorizontalPodAutoscaler\nmetadata: {name: web}\n")
+    assert fix is not None and fix.safe and "no metrics" in fix.summary
+
+
 def test_no_migration_for_kinds_without_a_successor_or_a_written_conversion():
     psp = "apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata: {name: p}\nspec: {}\n"
     rollback = dedent("""\

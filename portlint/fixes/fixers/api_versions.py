@@ -85,8 +85,8 @@ def _legacy_backends(spec: Mapping):
 
 
 def _workload(obj: KubeObject, version: str, target: str) -> Fix | None:
-    spec = obj.raw["spec"]
-    if any(field in spec for field in NOT_IN_APPS_V1):
+    spec = obj.raw.get("spec")
+    if not isinstance(spec, Mapping) or any(field in spec for field in NOT_IN_APPS_V1):  # no spec: no template
         return None
     differences = _default_differences(obj, version, spec)
     if spec.get("selector"):
@@ -136,7 +136,7 @@ def _hpa(obj: KubeObject, version: str, target: str) -> Fix | None:
         return _rename(obj, target, True, "the same fields and defaults")
     if any(key.startswith("autoscaling.alpha.kubernetes.io/") for key in obj.annotations):
         return None  # v2beta1 kept newer fields in annotations: move them by hand
-    metrics = obj.raw["spec"].get("metrics")
+    metrics = obj.raw.get("spec", {}).get("metrics")
     if metrics is None:
         return _rename(obj, target, True, "no metrics: the default target, 80% CPU, is the same")
     for metric in metrics if isinstance(metrics, list) else [None]:
