@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from portlint.kinds import GATEWAY_API_GROUP
-from portlint.model import Cluster, Gateway, Listener, ParentRef, Route
+from portlint.model import NAMESPACE_NAME_LABEL, Cluster, Gateway, Listener, ParentRef, Route
 from portlint.selectors import PodLabels
 
 # the route kinds each core listener protocol carries (GRPCRoute over HTTP/2: h2c on HTTP, ALPN on
@@ -89,7 +89,8 @@ def refusal(cluster: Cluster, gateway: Gateway, listener: Listener, route: Route
                 f"(allowedRoutes.namespaces.from: {_from_text(listener)})")
     selector = listener.namespace_selector
     if allowed_from == "Selector" and selector is not None:
-        labels = cluster.gateway_api.namespace_labels(route.namespace)
+        namespace = cluster.namespace_near(route, route.namespace)
+        labels = namespace.namespace_labels if namespace else {NAMESPACE_NAME_LABEL: route.namespace}
         if not selector.matches(PodLabels(labels)):
             return f"admits routes from namespaces labelled {selector}, and namespace {route.namespace} is not"
     kinds = allowed_kinds(listener)

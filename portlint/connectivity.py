@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from portlint.model import (
     NAMESPACE_NAME_LABEL,
     Cluster,
+    KubeObject,
     NetworkPolicy,
     PolicyPeer,
     PolicyPort,
@@ -218,9 +219,10 @@ class Connectivity:
         who = peer_matches(self, policy, rule, peer)
         return Match(who.allowed, who.reason, peer_ok=who.allowed is not False, port_ok=True, cidr=who.cidr)
 
-    def namespace_labels(self, namespace: str) -> dict[str, str] | None:
-        """The labels of a Namespace the input holds (with the automatic name label), else None."""
-        found = self.cluster.namespaces.get(namespace)
+    def namespace_labels(self, namespace: str, origin: KubeObject) -> dict[str, str] | None:
+        """The labels of a Namespace the input holds, as applied with `origin` (with the automatic name
+        label), else None."""
+        found = self.cluster.namespace_near(origin, namespace)
         return found.namespace_labels if found else None
 
 
@@ -305,7 +307,7 @@ def _one_peer(engine: Connectivity, policy: NetworkPolicy, item: PolicyPeer, pee
         if peer.namespace != policy.namespace:
             return Match(False, f"its podSelector peer selects pods of namespace {policy.namespace} only")
         return _pods_match(item.pod_selector, peer)
-    in_namespace = _namespace_match(engine, item.namespace_selector, peer.namespace)
+    in_namespace = _namespace_match(engine, policy, item.namespace_selector, peer.namespace)
     if in_namespace.allowed is False:
         return in_namespace
     if item.pod_selector is None:
@@ -327,10 +329,10 @@ def _pods_match(selector: LabelSelector, peer: Peer) -> Match:
     return Match(False, f"the source's pods do not carry {selector}")
 
 
-def _namespace_match(engine: Connectivity, selector: LabelSelector, namespace: str) -> Match:
+def _namespace_match(engine: Connectivity, policy: NetworkPolicy, selector: LabelSelector, namespace: str) -> Match:
     if selector.empty:
         return Match(True)
-    labels = engine.namespace_labels(namespace)
+    labels = engine.namespace_labels(namespace, policy)
     if labels is not None:
         if selector.matches(PodLabels(labels)):
             return Match(True)

@@ -271,3 +271,82 @@ def test_show_units_lists_kustomization_roots_as_clusters_of_their_own(tmp_path)
     data = json.loads(result.stdout)
     assert [(u["name"], u["rendered"], [f["path"] for f in u["files"]]) for u in data["units"]] == [
         ("overlay", True, ["overlay/app.yaml", "overlay/kustomization.yaml"]), ("./raw", False, ["./raw/ingress.yaml"])]
+
+
+# --- a Namespace defined in several units: each unit's own labels count -------------------------------
+
+def _namespace(labels: str) -> str:
+    return f"apiVersion: v1\nkind: Namespace\nmetadata: {{name: shop, labels: {labels}}}\n"
+
+
+GATEWAY_BY_LABEL = """\
+    ---
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata: {name: public, namespace: infra}
+    spec:
+      gatewayClassName: example
+      listeners:
+        - name: http
+          protocol: HTTP
+          port: 80
+          allowedRoutes: {namespaces: {from: Selector, selector: {matchLabels: {expose: "true"}}}}
+    ---
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: HTTPRoute
+    metadata: {name: web, namespace: shop}
+    spec:
+      parentRefs: [{name: public, namespace: infra}]
+      rules: [{backendRefs: [{name: web, port: 80}]}]
+    """
+
+
+@pytest.mark.parametrize("order", [("labelled", "unlabelled"), ("unlabelled", "labelled")])
+def test_a_route_is_admitted_by_the_labels_of_its_own_units_namespace(tmp_path, order):
+    # two examples, each with its own Namespace shop: only the unlabelled one's route is refused
+    labels = {"labelled": '{expose: "true"}', "unlabelled": "{}"}
+    for index, name in enumerate(order):
+        write(tmp_path, {f"{index}-{name}/all.yaml": _namespace(labels[name]) + textwrap.dedent(GATEWAY_BY_LABEL)})
+    refused = only(findings(tmp_path), "route-not-allowed")
+    assert [f.file.rsplit("/", 2)[-2] for f in refused] == [f"{order.index('unlabelled')}-unlabelled"]
+
+
+POLICY_BY_NAMESPACE_LABEL = """\
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api, namespace: backend}
+    spec:
+      selector: {matchLabels: {app: api}}
+      template:
+        metadata: {labels: {app: api}}
+        spec: {containers: [{name: api, image: x, ports: [{containerPort: 8080}]}]}
+    ---
+    apiVersion: v1
+    kind: Service
+    metadata: {name: api, namespace: backend}
+    spec:
+      selector: {app: api}
+      ports: [{port: 80, targetPort: 8080}]
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: from-shop, namespace: backend}
+    spec:
+      podSelector: {matchLabels: {app: api}}
+      ingress: [{from: [{namespaceSelector: {matchLabels: {team: shop}}}]}]
+    """
+
+
+def test_a_namespace_selector_peer_reads_the_labels_of_the_policys_own_unit(tmp_path):
+    # two examples, each labelling its own Namespace shop: the policy admits shop's pods only where shop is
+    # labelled team=shop in the policy's own unit
+    from portlint.connectivity import Peer, connectivity
+
+    write(tmp_path, {"a/all.yaml": _namespace("{team: shop}") + textwrap.dedent(POLICY_BY_NAMESPACE_LABEL),
+                     "b/all.yaml": _namespace("{team: other}") + textwrap.dedent(POLICY_BY_NAMESPACE_LABEL)})
+    (cluster,) = check_paths([str(tmp_path)], Settings()).clusters
+    engine = connectivity(cluster)
+    admitted = {workload.file.rsplit("/", 2)[-2]: engine.reach(Peer.any_pod_of("shop"), workload, 8080, "TCP").allowed
+                for workload in cluster.workloads}
+    assert admitted == {"a": True, "b": False}

@@ -118,6 +118,7 @@ class Cluster(UnitQueries):
     gateway_api: GatewayIndex = field(default_factory=lambda: GatewayIndex([], [], [], set(), set()))
     network_policies: list[NetworkPolicy] = field(default_factory=list)
     namespaces: dict[str, Namespace] = field(default_factory=dict)  # the Namespace objects, by name
+    namespace_variants: dict[str, list[Namespace]] = field(default_factory=dict)  # every definition, by name
     autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
     disruption_budgets: list[PodDisruptionBudget] = field(default_factory=list)
     monitors: list[Monitor] = field(default_factory=list)  # ServiceMonitors and PodMonitors
@@ -152,6 +153,7 @@ class Cluster(UnitQueries):
             self.network_policies.append(obj)
         elif isinstance(obj, Namespace):
             self.namespaces.setdefault(obj.name, obj)
+            self.namespace_variants.setdefault(obj.name, []).append(obj)
         elif isinstance(obj, HorizontalPodAutoscaler):
             self.autoscalers.append(obj)
         elif isinstance(obj, PodDisruptionBudget):
@@ -183,6 +185,14 @@ class Cluster(UnitQueries):
     def may_hold_unplaced(self, *kinds: str) -> bool:
         """Whether an object of one of `kinds` is in the input but could not be placed (its identity failed)."""
         return any(kind in self.unplaced_kinds for kind in kinds)
+
+    def namespace_near(self, origin: KubeObject, name: str) -> Namespace | None:
+        """The Namespace `name` as applied with `origin`: the definition in its own apply unit, else the
+        nearest (example folders each define their own `shop`, labelled differently)."""
+        found = self.namespace_variants.get(name, [])
+        if len(found) > 1:
+            found = self.nearest(origin, found)
+        return found[0] if found else None
 
     def service(self, namespace: str, name: str) -> Service | None:
         """The first definition of the Service, if any."""

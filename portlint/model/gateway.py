@@ -21,7 +21,6 @@ from portlint.model.objects import KubeObject, Node
 from portlint.selectors import LabelSelector
 
 CORE_GROUPS = ("", "core")  # a reference's group "" means the core API group; some write "core"
-METADATA_NAME_LABEL = "kubernetes.io/metadata.name"  # set on every Namespace by the API server
 
 
 @dataclass(eq=False)
@@ -235,10 +234,6 @@ class GatewayIndex:
     def gateway_named(self, name: str) -> list[Gateway]:
         """Gateways of this name in any namespace (for hints and the installed-elsewhere exemption)."""
         return self._by_name.get(name, [])
-
-    def namespace_labels(self, namespace: str) -> dict[str, str]:
-        """The Namespace's labels in the input, plus the kubernetes.io/metadata.name label the API server sets."""
-        return {**self._namespace_labels.get(namespace, {}), METADATA_NAME_LABEL: namespace}
 
     def labels_readable(self, namespace: str) -> bool:
         """Whether the Namespace's labels were read whole (a label that failed validation is not known)."""
