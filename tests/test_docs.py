@@ -73,7 +73,7 @@ def test_readme_lists_every_rule_with_its_severity():
 
 
 @pytest.mark.parametrize("command", [
-    ["check", "--cluster-per-path", "examples/broken", "examples/fixed"],
+    ["check", "examples"],
     ["trace", "http://shop.example.com/", "examples/fixed"],
     ["trace", "nodeport:30080", "examples/broken"],
     ["trace", "https://shop.example.com/api/cart", "examples/broken"],
