@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-from contextlib import contextmanager
 from enum import Enum
 from typing import List, Optional
 
@@ -206,6 +205,7 @@ def check(
     from portlint import baseline
     from portlint.outputs import InputFiles
     from portlint.progress import Progress
+    from portlint.report.emit import write_report
     from portlint.run import check_paths
     from portlint.settings import parse_port_range
 
@@ -251,17 +251,19 @@ def check(
     except baseline.BaselineError as error:
         raise UsageError(str(error)) from None
     if fix or diff:
+        from portlint.fixes.session import fix_and_write
+
         post = (lambda checked: baseline.apply(baseline_file, checked)) if baseline_file else None
-        result = _fix(report, settings, paths, diff, unsafe_fixes, post, quiet, read)
+        result = fix_and_write(report, settings, paths, diff, unsafe_fixes, post, quiet, read)
         if diff:
             raise typer.Exit(EXIT_FINDINGS if result.changes and not exit_zero else EXIT_OK)
-        _write_report(result.report, output_format, settings, output, show_suppressed, read,
-                      quiet=quiet, statistics=statistics, paths=paths,
-                      to_stderr="-" in paths)  # stdout carries the fixed stream
+        write_report(result.report, output_format, settings, output, show_suppressed, read,
+                     quiet=quiet, statistics=statistics, paths=paths,
+                     to_stderr="-" in paths)  # stdout carries the fixed stream
         failed = result.report.failed(settings.fail_on) or result.unwritten
         raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
-    _write_report(report, output_format, settings, output, show_suppressed, read,
-                  quiet=quiet, statistics=statistics, paths=paths)
+    write_report(report, output_format, settings, output, show_suppressed, read,
+                 quiet=quiet, statistics=statistics, paths=paths)
     raise typer.Exit(EXIT_FINDINGS if report.failed(settings.fail_on) and not exit_zero else EXIT_OK)
 
 
@@ -277,101 +279,6 @@ def _write_units(paths: list[str], settings, output_format: Format, configured) 
     InputFiles(paths, read, [str(configured.path) if configured.path else None]).refuse_stdout()
     with streams.stdout(escape.JSON if output_format is Format.json else escape.TEXT) as out:
         (units.write_json if output_format is Format.json else units.write_text)(clusters, out)
-
-
-def _fix(report, settings, paths: list[str], diff: bool, unsafe: bool, post, quiet: bool, read):
-    """--diff: the diff of the fixes on stdout; --fix: the fixes written (a fixed stdin to stdout)."""
-    from portlint.fixes import apply as fixing
-    from portlint.fixes import write
-    from portlint.report import escape
-
-    result = fixing.fix_report(report, settings, paths, unsafe=unsafe, post=post)
-    notes = list(result.notes)
-    read.refuse_stdout()
-    if diff:
-        from portlint.report import diff as diff_report
-
-        with streams.stdout(escape.TEXT) as out:  # cleaned as every report is
-            diff_report.write(result.changes, out)
-    else:
-        from portlint.outputs import OutputError
-
-        stdin = fixing.stdin_name(paths, settings)
-        if stdin is not None and sys.stdout is None:
-            raise OutputError("stdout is closed: nowhere to write the fixed stream")
-        try:  # the fixed stream is the user's manifests, written as they are (the report is on stderr)
-            notes += write.write_changes(result, sys.stdout, stdin=stdin)
-        except BrokenPipeError:
-            raise
-        except OSError as error:
-            raise OutputError(f"cannot write the fixed stream to stdout: {error.strerror or error}") from None
-    if not quiet:
-        for note in notes:
-            streams.say(f"portlint: {note}")
-        streams.say(fixing.summary(result, unsafe, written=not diff))
-    return result
-
-
-def _write_report(report, output_format: Format, settings, output: Optional[str], show_suppressed: bool, read,
-                  quiet: bool = False, statistics: bool = False, paths: Optional[List[str]] = None,
-                  to_stderr: bool = False) -> None:
-    """The report in `output_format` to stdout (stderr when stdout carries a fixed stream) or --output; each
-    reporter module is imported only when used."""
-    with _report_stream(output_format, output, read, to_stderr) as out:
-        if statistics:
-            from portlint.report import statistics as statistics_report
-
-            statistics_report.write(report, out, as_json=output_format is Format.json)
-        elif output_format is Format.sarif:
-            from portlint.report import sarif
-
-            left_out = sarif.write(report, out, show_suppressed=show_suppressed, paths=paths)
-            if left_out:
-                streams.say(f"portlint: warning: {sarif.left_out_message(left_out)}")
-        elif output_format is Format.github:
-            from portlint.report import github
-
-            github.write(report, out, summary=None if quiet else sys.stderr)
-        elif output_format is Format.gitlab:
-            from portlint.report import gitlab
-
-            gitlab.write(report, out)
-        elif output_format is Format.junit:
-            from portlint.report import junit
-
-            junit.write(report, out, fail_on=settings.fail_on)
-        elif output_format is Format.json:
-            from portlint.report import json_format
-
-            json_format.write(report, out, show_suppressed=show_suppressed)
-        else:
-            from portlint.report import text
-
-            text.write(report, out, quiet=quiet)
-            if show_suppressed:
-                from portlint.report import suppressed
-
-                suppressed.write_text(report, out)
-
-
-@contextmanager
-def _report_stream(output_format: Format, output: Optional[str], read, to_stderr: bool = False):
-    """Where the report goes, guarded: stdout (or stderr), or --output written atomically (never onto an input)."""
-    from portlint import outputs
-    from portlint.report import escape
-
-    dialect = {Format.json: escape.JSON, Format.sarif: escape.JSON, Format.gitlab: escape.JSON,
-               Format.junit: escape.XML, Format.github: escape.GITHUB}.get(output_format, escape.TEXT)
-    if not output:
-        read.refuse_stdout()
-        with (streams.stderr(dialect) if to_stderr else streams.stdout(dialect)) as out:
-            yield out
-        return
-    read.refuse(output, "--output")
-    with outputs.atomic_write(output, "--output", errors=dialect.errors) as handle:
-        out = escape.GuardedStream(handle, dialect)
-        yield out
-        out.finish()
 
 
 @app.command()

@@ -14,7 +14,7 @@ from rich.tree import Tree
 
 from portlint.report.text import STYLE, safe
 from portlint.trace import Entry, Hop, Trace
-from portlint.trace.paths import UNTRACED
+from portlint.trace.backends import UNTRACED
 
 GOOD, BAD, UNKNOWN = ("✓", "bold green"), ("✗", "bold red"), ("?", "bold yellow")
 CAUTION = ("⚠", "bold yellow")

@@ -14,7 +14,8 @@ from portlint.attachment import ListenerFit, attachment
 from portlint.model import BackendRef, Gateway, Listener, ParentRef, RequestRedirect, Route, RouteMatch, RouteRule
 from portlint.trace.gateway import Attached, Selection, match_text, routes_by_listener, select
 from portlint.trace.hops import Claim, Entry, Hop, TracePath
-from portlint.trace.paths import EXTERNAL, UNTRACED, Tracer, _hop, _name
+from portlint.trace.backends import UNTRACED, _hop, _name
+from portlint.trace.paths import EXTERNAL, Tracer
 from portlint.trace.targets import UrlTarget
 
 SCHEMES = {"HTTP": "http", "HTTPS": "https", "TLS": "tls", "TCP": "tcp", "UDP": "udp"}
