@@ -136,6 +136,12 @@ def _unknown_rule(rule_ids: list[str], option: str) -> None:
         raise UsageError(f"{option}: unknown rule id: {unknown[0]}{did_you_mean(unknown[0])} (see `portlint rules`)")
 
 
+def _kustomize_binary_option():
+    """--kustomize-binary, for check and trace alike."""
+    return typer.Option(None, "--kustomize-binary", show_default=False, metavar="BIN",
+                        help="kustomize, kubectl, or a path to either. [default: kustomize on PATH, else kubectl]")
+
+
 @app.command(short_help="Check manifests for broken selectors, port chains, nodePorts, backends.")
 def check(
     paths: List[str] = typer.Argument(None, metavar="[PATHS]...",
@@ -186,9 +192,7 @@ def check(
     render: Optional[bool] = typer.Option(None, "--render/--no-render", show_default=False,
                                           help="Render kustomization roots and Helm charts and check what they "
                                                "render. [default: yes]"),
-    kustomize_binary: Optional[str] = typer.Option(None, "--kustomize-binary", show_default=False, metavar="BIN",
-                                                   help="kustomize, kubectl, or a path to either. "
-                                                        "[default: kustomize on PATH, else kubectl]"),
+    kustomize_binary: Optional[str] = _kustomize_binary_option(),
     stdin_filename: Optional[str] = typer.Option(None, "--stdin-filename", show_default=False, metavar="NAME",
                                                  help="The file name that findings in input from stdin ('-') carry."),
     show_units: bool = typer.Option(False, "--show-units",
@@ -344,9 +348,7 @@ def trace(
     render: Optional[bool] = typer.Option(None, "--render/--no-render", show_default=False,
                                           help="Render kustomization roots and Helm charts and trace each as its "
                                                "own environment, as `portlint check` checks them. [default: yes]"),
-    kustomize_binary: Optional[str] = typer.Option(None, "--kustomize-binary", show_default=False, metavar="BIN",
-                                                   help="kustomize, kubectl, or a path to either. "
-                                                        "[default: kustomize on PATH, else kubectl]"),
+    kustomize_binary: Optional[str] = _kustomize_binary_option(),
 ) -> None:
     """Follow a request hop by hop to the container that serves it, and show where the chain breaks."""
     from portlint.trace import (

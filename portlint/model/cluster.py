@@ -117,8 +117,7 @@ class Cluster(UnitQueries):
     known_secrets: set[tuple[str, str]] = field(default_factory=set)
     gateway_api: GatewayIndex = field(default_factory=lambda: GatewayIndex([], [], [], set(), set()))
     network_policies: list[NetworkPolicy] = field(default_factory=list)
-    namespaces: dict[str, Namespace] = field(default_factory=dict)  # the Namespace objects, by name
-    namespace_variants: dict[str, list[Namespace]] = field(default_factory=dict)  # every definition, by name
+    namespace_variants: dict[str, list[Namespace]] = field(default_factory=dict)  # the Namespace objects, by name
     autoscalers: list[HorizontalPodAutoscaler] = field(default_factory=list)
     disruption_budgets: list[PodDisruptionBudget] = field(default_factory=list)
     monitors: list[Monitor] = field(default_factory=list)  # ServiceMonitors and PodMonitors
@@ -152,7 +151,6 @@ class Cluster(UnitQueries):
         elif isinstance(obj, NetworkPolicy):
             self.network_policies.append(obj)
         elif isinstance(obj, Namespace):
-            self.namespaces.setdefault(obj.name, obj)
             self.namespace_variants.setdefault(obj.name, []).append(obj)
         elif isinstance(obj, HorizontalPodAutoscaler):
             self.autoscalers.append(obj)

@@ -13,6 +13,7 @@ the cluster; a Service target's from a pod of the target's namespace.
 from __future__ import annotations
 
 import re
+from typing import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from portlint.connectivity import EXTERNAL, INGRESS, NAMESPACE, POD, Connectivity, Peer, Verdict
@@ -121,13 +122,8 @@ class ControllerSources:
         return self._gateways[key]
 
     def _source(self, controller: str | None) -> Peer | None:
-        if controller in CLOUD_CONTROLLERS:
-            return Peer.external()
-        for labels in CONTROLLER_LABELS.get(controller, ()):
-            found = self._labelled(labels)
-            if found:
-                return Peer.pod(found)
-        return _configured(self.ingress_pods, "the ingress controller's pods", INGRESS_SETTING)
+        return self._by_convention(controller, CLOUD_CONTROLLERS, CONTROLLER_LABELS) or _configured(
+            self.ingress_pods, "the ingress controller's pods", INGRESS_SETTING)
 
     def _gateway_source(self, gateway: Gateway) -> Peer | None:
         deployed = self.cluster.nearest(gateway, self.cluster.pods.select(gateway.namespace,
@@ -135,13 +131,20 @@ class ControllerSources:
         if deployed:
             return Peer.pod(deployed[0])
         controller = self._gateway_controller(gateway)
-        if controller in GATEWAY_CLOUD_CONTROLLERS:
+        return self._by_convention(controller, GATEWAY_CLOUD_CONTROLLERS, GATEWAY_CONTROLLER_LABELS) or _configured(
+            self.gateway_pods, "the Gateway controller's pods", GATEWAY_SETTING)
+
+    def _by_convention(self, controller: str | None, cloud: Collection[str],
+                       labels_of: Mapping[str | None, Sequence[dict]]) -> Peer | None:
+        """A cloud controller sends from outside the cluster; others from their pods, found by their conventional
+        labels when the input holds them."""
+        if controller in cloud:
             return Peer.external()
-        for labels in GATEWAY_CONTROLLER_LABELS.get(controller, ()):
+        for labels in labels_of.get(controller, ()):
             found = self._labelled(labels)
             if found:
                 return Peer.pod(found)
-        return _configured(self.gateway_pods, "the Gateway controller's pods", GATEWAY_SETTING)
+        return None
 
     def _controller(self, ingress: Ingress) -> str | None:
         name = ingress.class_name or ingress.annotations.get("kubernetes.io/ingress.class")
