@@ -10,7 +10,8 @@ import pytest
 import reference_loader
 from conftest import CORPUS, ROOT
 from portlint import loader
-from portlint.parse import Mapping, Sequence, json_key, parse_all, resolve_plain
+from portlint.go_yaml import json_key, resolve_plain
+from portlint.parse import Mapping, Sequence, parse_all
 from portlint.run import check_paths
 from portlint.settings import Settings
 
