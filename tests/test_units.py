@@ -350,3 +350,101 @@ def test_a_namespace_selector_peer_reads_the_labels_of_the_policys_own_unit(tmp_
     admitted = {workload.file.rsplit("/", 2)[-2]: engine.reach(Peer.any_pod_of("shop"), workload, 8080, "TCP").allowed
                 for workload in cluster.workloads}
     assert admitted == {"a": True, "b": False}
+
+
+TLS_GATEWAY = """\
+    apiVersion: v1
+    kind: Namespace
+    metadata: {name: certs}
+    ---
+    apiVersion: v1
+    kind: Secret
+    metadata: {name: wildcard, namespace: certs}
+    type: kubernetes.io/tls
+    data: {tls.crt: "", tls.key: ""}
+    ---
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: Gateway
+    metadata: {name: public, namespace: infra}
+    spec:
+      gatewayClassName: example
+      listeners:
+        - name: https
+          protocol: HTTPS
+          port: 443
+          tls: {certificateRefs: [{name: wildcard, namespace: certs}]}
+    """
+
+GRANT = """\
+    ---
+    apiVersion: gateway.networking.k8s.io/v1beta1
+    kind: ReferenceGrant
+    metadata: {name: gateways-in-infra, namespace: certs}
+    spec:
+      from: [{group: gateway.networking.k8s.io, kind: Gateway, namespace: infra}]
+      to: [{group: "", kind: Secret, name: wildcard}]
+    """
+
+
+def _documents(*texts: str) -> str:
+    return "".join(textwrap.dedent(text) for text in texts)
+
+
+@pytest.mark.parametrize("order", [("granted", "refused"), ("refused", "granted")])
+def test_a_grant_in_an_alternative_unit_does_not_permit(tmp_path, order):
+    # two examples of one Gateway (each defines infra/public and certs/wildcard): only one has the grant,
+    # and the other's listener is refused, whichever comes first
+    for index, name in enumerate(order):
+        write(tmp_path, {f"{index}-{name}/all.yaml": _documents(TLS_GATEWAY, GRANT if name == "granted" else "")})
+    refused = only(findings(tmp_path), "gateway-tls-secret-not-permitted")
+    assert [f.file.rsplit("/", 2)[-2] for f in refused] == [f"{order.index('refused')}-refused"]
+
+
+def test_a_grant_kept_in_a_directory_of_its_own_permits(tmp_path):
+    # the platform's grants in their own directory: that unit redefines nothing of the Gateway's, so it may be
+    # applied with it, and its grant counts
+    write(tmp_path, {"gateway/all.yaml": TLS_GATEWAY, "platform/grants.yaml": GRANT})
+    found = findings(tmp_path)
+    assert only(found, "yaml-syntax-error") == [] and only(found, "gateway-tls-secret-not-permitted") == []
+
+
+ROUTE_TO_OTHER_NAMESPACE = """\
+    apiVersion: v1
+    kind: Service
+    metadata: {name: api, namespace: backend}
+    spec:
+      selector: {app: api}
+      ports: [{port: 80, targetPort: 8080}]
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: api, namespace: backend}
+    spec:
+      selector: {matchLabels: {app: api}}
+      template:
+        metadata: {labels: {app: api}}
+        spec: {containers: [{name: api, image: x, ports: [{containerPort: 8080}]}]}
+    ---
+    apiVersion: gateway.networking.k8s.io/v1
+    kind: HTTPRoute
+    metadata: {name: web, namespace: shop}
+    spec:
+      rules: [{backendRefs: [{name: api, namespace: backend, port: 80}]}]
+    """
+
+BACKEND_GRANT = """\
+    ---
+    apiVersion: gateway.networking.k8s.io/v1beta1
+    kind: ReferenceGrant
+    metadata: {name: routes-from-shop, namespace: backend}
+    spec:
+      from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+      to: [{group: "", kind: Service}]
+    """
+
+
+def test_a_backend_grant_in_an_alternative_unit_does_not_permit(tmp_path):
+    write(tmp_path, {"a/all.yaml": _documents(ROUTE_TO_OTHER_NAMESPACE, BACKEND_GRANT), "b/all.yaml": ROUTE_TO_OTHER_NAMESPACE})
+    refused = only(findings(tmp_path), "route-backend-not-permitted")
+    assert [f.file.rsplit("/", 2)[-2] for f in refused] == ["b"]
+    assert "does not match" not in refused[0].hint  # a grant of the alternative is not offered as a near miss

@@ -144,7 +144,8 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
                 continue
             if _managed_elsewhere(cluster, route, backend):
                 continue
-            if index.may_permit(source, backend.namespace, backend.group, backend.kind, backend.name):
+            if index.may_permit(source, backend.namespace, backend.group, backend.kind, backend.name,
+                                counts=lambda grant: not cluster.alternatives(route, grant)):
                 continue
             yield route.finding(
                 f"backendRef of {_where(route, route_rule)} refers to {backend.kind} {backend.namespace}/{backend.name} "
@@ -154,7 +155,7 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
 
 
 def _grant_hint(cluster: Cluster, route: Route, backend: BackendRef) -> str:
-    grants = cluster.gateway_api.grants_in(backend.namespace)
+    grants = cluster.gateway_api.grants_in(backend.namespace, lambda grant: not cluster.alternatives(route, grant))
     near = ""
     if grants:
         names = ", ".join(g.name for g in grants[:3])

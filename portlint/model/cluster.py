@@ -127,6 +127,7 @@ class Cluster(UnitQueries):
     unplaced_kinds: set[str] = field(default_factory=set)
     units: ApplyUnits = field(default_factory=ApplyUnits)  # the whole input is one unit until inferred
     _held: set | None = field(default=None, repr=False)
+    _alternatives: set | None = field(default=None, repr=False)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)

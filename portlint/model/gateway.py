@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from portlint.kinds import GATEWAY_API_GROUP
 from portlint.model.objects import KubeObject, Node
@@ -182,6 +182,23 @@ def sets_namespace(obj: KubeObject) -> bool:
     return isinstance(metadata, dict) and bool(metadata.get("namespace"))
 
 
+def _every_grant(_grant: ReferenceGrant) -> bool:
+    return True
+
+
+def _permitting(grants: Iterable[ReferenceGrant], source: GrantFrom, group: str, kind: str,
+                name: str) -> ReferenceGrant | None:
+    """The grant that lets `source` refer to that object, if any: from and to are matched exactly — group
+    (core as "" or "core"), kind, namespace, and to.name when the grant names one."""
+    for grant in grants:
+        if not any(_same_group(f.group, source.group) and f.kind == source.kind and f.namespace == source.namespace
+                   for f in grant.sources):
+            continue
+        if any(_same_group(t.group, group) and t.kind == kind and t.name in (None, name) for t in grant.targets):
+            return grant
+    return None
+
+
 def _same_group(a: str, b: str) -> bool:
     return a == b or (a in CORE_GROUPS and b in CORE_GROUPS)
 
@@ -247,28 +264,17 @@ class GatewayIndex:
         """Whether the input holds any object in the namespace (else it is managed elsewhere)."""
         return namespace in self._object_namespaces
 
-    def grants_in(self, namespace: str) -> list[ReferenceGrant]:
-        return self._grants.get(namespace, [])
+    def grants_in(self, namespace: str, counts: Callable[[ReferenceGrant], bool] = _every_grant) -> list[ReferenceGrant]:
+        """The ReferenceGrants in `namespace` that `counts` keeps (those that may be applied with the reference)."""
+        return [grant for grant in self._grants.get(namespace, ()) if counts(grant)]
 
-    def may_permit(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> bool:
+    def may_permit(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str,
+                   counts: Callable[[ReferenceGrant], bool] = _every_grant) -> bool:
         """Whether a ReferenceGrant permits the reference, or one that could not be read may."""
-        if self.permits(source, namespace, group, kind, name) or self.grants_unplaced:
+        grants = self.grants_in(namespace, counts)
+        if _permitting(grants, source, group, kind, name) or self.grants_unplaced:
             return True
-        return not all(grant.readable("spec") for grant in self._grants.get(namespace, ()))
-
-    def permits(self, source: GrantFrom, namespace: str, group: str, kind: str, name: str) -> ReferenceGrant | None:
-        """The ReferenceGrant in `namespace` that lets `source` refer to that object, if any.
-
-        from and to are matched exactly: group (core as "" or "core"), kind, namespace, and to.name
-        when the grant names one.
-        """
-        for grant in self._grants.get(namespace, ()):
-            if not any(_same_group(f.group, source.group) and f.kind == source.kind and f.namespace == source.namespace
-                       for f in grant.sources):
-                continue
-            if any(_same_group(t.group, group) and t.kind == kind and t.name in (None, name) for t in grant.targets):
-                return grant
-        return None
+        return not all(grant.readable("spec") for grant in grants)
 
     def secret_known(self, namespace: str, name: str) -> bool:
         return (namespace, name) in self._secrets

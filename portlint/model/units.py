@@ -18,6 +18,9 @@ that uses it), and every cross-object rule decides with the same mechanism, expo
 - `cluster.unit_holds(origin, kinds, namespace)`: whether the origin's units hold any object of these
   kinds in the namespace; "nothing of the kind is applied with it" is the evidence that it builds on
   something installed elsewhere.
+- `cluster.alternatives(a, b)`: whether two objects are in units that are alternatives to each other
+  (each defines, in a file of its own, an object the other defines too: two example folders, a dev
+  and a prod copy), never applied together: what one applies says nothing about the other.
 - `cluster.by_unit(items, obj_of)`: items grouped by unit, for rules that compare whole groups (an item
   of a shared file is in several groups: report each finding once); `cluster.unit_ids(obj)`: the ids
   of the object's units.
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import combinations
 from pathlib import PurePath
 from typing import Callable, Collection, Hashable, Iterable, Protocol, TypeVar
 
@@ -186,6 +190,7 @@ class UnitQueries:
     units: ApplyUnits
     objects: list
     _held: set | None  # (unit, kind, namespace) of every object, built on first use
+    _alternatives: set | None  # (unit, unit) pairs that define one object in files of their own, built on first use
 
     def unit_ids(self, obj: InFile) -> frozenset[int]:
         return self.units.of_file(obj.file)
@@ -218,5 +223,32 @@ class UnitQueries:
             self._held = {(unit, obj.ref.kind, obj.namespace) for obj in self.objects for unit in self.unit_ids(obj)}
         return any((unit, kind, namespace) in self._held for unit in self.unit_ids(origin) for kind in kinds)
 
+    def alternatives(self, a: InFile, b: InFile) -> bool:
+        """Whether `a` and `b` are in units that are alternatives to each other (and share none)."""
+        mine, theirs = self.unit_ids(a), self.unit_ids(b)
+        if mine & theirs:
+            return False
+        if self._alternatives is None:
+            self._alternatives = _alternative_units(self.objects, self.unit_ids)
+        return any((x, y) in self._alternatives for x in mine for y in theirs)
+
     def set_units(self, units: ApplyUnits) -> None:
-        self.units, self._held = units, None
+        self.units, self._held, self._alternatives = units, None, None
+
+
+def _alternative_units(objects: Iterable, unit_ids: Callable) -> set[tuple[int, int]]:
+    """Pairs of units that each define one object in a file of its own. A shared file is in both units
+    and makes no pair: only a file of one unit against a file of the other."""
+    files_by_key: dict[Key, dict[str, frozenset[int]]] = {}
+    for obj in objects:
+        key = object_key(obj)
+        if key is not None:
+            files_by_key.setdefault(key, {})[obj.file] = unit_ids(obj)
+    pairs = set()
+    for files in files_by_key.values():
+        if len(files) < 2:
+            continue
+        for first, second in combinations(files.values(), 2):
+            pairs.update((x, y) for x in first - second for y in second - first)
+            pairs.update((y, x) for x in first - second for y in second - first)
+    return pairs
