@@ -215,7 +215,9 @@ def bench_render(work: Path, repeat: int = 3) -> dict | None:
             "findings": len(report["findings"])}
 
 
-def render_lines(row: dict | None) -> list[str]:
+def render_lines(row: dict | None, skipped: bool = False) -> list[str]:
+    if skipped:
+        return ["rendering: not measured (--no-render)"]
     if row is None:
         return ["rendering: not measured (neither kustomize nor kubectl is installed)"]
     phase_wall, phase_cpu = row["check"]["wall"] - row["raw"]["wall"], row["check"]["cpu"] - row["raw"]["cpu"]
@@ -397,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(phase_table(rows))
     print()
-    print("\n".join(verdicts(rows, start) + render_lines(rendering) + (fix_lines(fix_row) if fix_row else [])))
+    print("\n".join(verdicts(rows, start) + render_lines(rendering, skipped=args.no_render) + (fix_lines(fix_row) if fix_row else [])))
     extra = details(rows)
     if extra:
         print("\n" + "\n".join(extra))
