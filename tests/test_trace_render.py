@@ -265,3 +265,19 @@ def test_gitlab_descriptions_say_where_they_were_rendered_from(tree):
     [issue] = [i for i in issues if i["check_name"] == "service-target-port-name-unresolved"]
     assert issue["location"]["path"] == "base/service.yaml"
     assert issue["description"].split(" Hint: ")[0].endswith(SUFFIX)
+
+
+def test_two_overlays_that_render_one_object_under_one_name_get_two_fingerprints(tree):
+    # an overlay per region: same names, same namespace, the same broken port name in both
+    for overlay in ("dev", "prod"):
+        (tree / f"overlays/{overlay}/kustomization.yaml").write_text(
+            "resources:\n  - ../../base\npatches:\n  - path: port-name.yaml\n")
+    shutil.copy(tree / "overlays/prod/port-name.yaml", tree / "overlays/dev/port-name.yaml")
+    log = json.loads(portlint("check", "overlays", "--format", "sarif", cwd=tree).stdout)
+    results = [r for r in log["runs"][0]["results"] if r["ruleId"] == "service-target-port-name-unresolved"]
+    assert sorted(r["properties"]["portlint/renderedFrom"] for r in results) == ["overlays/dev", "overlays/prod"]
+    assert len({r["partialFingerprints"]["portlintFinding/v1"] for r in results}) == 2
+    gitlab = json.loads(portlint("check", "overlays", "--format", "gitlab", cwd=tree).stdout)
+    fingerprints = {i["fingerprint"] for i in gitlab if i["check_name"] == "service-target-port-name-unresolved"}
+    assert fingerprints == {r["partialFingerprints"]["portlintFinding/v1"] for r in results}
+

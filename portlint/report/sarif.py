@@ -222,6 +222,11 @@ def _artifact(path: str, root: Path) -> dict:
 
 
 def fingerprint(finding: Finding, root: Path) -> str:
-    """Rule, file (from the root), object and field: the same finding keeps it when lines move."""
-    key = "\0".join(finding_key(finding, base_dir=root))
+    """Rule, file (from the root), object and field: the same finding keeps it when lines move. A finding
+    rendered from a kustomize root or chart adds the root: two overlays that render one object under one
+    name (an overlay per region) report it at the same base line, and are two findings."""
+    parts = finding_key(finding, base_dir=root)
+    if finding.rendered_from is not None:
+        parts += (finding.rendered_from,)
+    key = "\0".join(parts)
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
