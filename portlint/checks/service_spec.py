@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from portlint.checks.ingress import is_ip  # Go's sloppy IP parsing, as the API server uses
+from portlint.checks.ingress_spec import is_ip  # Go's sloppy IP parsing, as the API server uses
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import NODE_PORT_TYPES, Cluster, Service
