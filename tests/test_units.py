@@ -311,7 +311,7 @@ def test_a_route_is_admitted_by_the_labels_of_its_own_units_namespace(tmp_path, 
     assert [f.file.rsplit("/", 2)[-2] for f in refused] == [f"{order.index('unlabelled')}-unlabelled"]
 
 
-POLICY_BY_NAMESPACE_LABEL = """\
+API_IN_BACKEND = """\
     ---
     apiVersion: apps/v1
     kind: Deployment
@@ -328,6 +328,9 @@ POLICY_BY_NAMESPACE_LABEL = """\
     spec:
       selector: {app: api}
       ports: [{port: 80, targetPort: 8080}]
+"""  # ends with its newline: the texts below are appended to it
+
+POLICY_BY_NAMESPACE_LABEL = API_IN_BACKEND + """\
     ---
     apiVersion: networking.k8s.io/v1
     kind: NetworkPolicy
@@ -408,22 +411,7 @@ def test_a_grant_kept_in_a_directory_of_its_own_permits(tmp_path):
     assert only(found, "yaml-syntax-error") == [] and only(found, "gateway-tls-secret-not-permitted") == []
 
 
-ROUTE_TO_OTHER_NAMESPACE = """\
-    apiVersion: v1
-    kind: Service
-    metadata: {name: api, namespace: backend}
-    spec:
-      selector: {app: api}
-      ports: [{port: 80, targetPort: 8080}]
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: api, namespace: backend}
-    spec:
-      selector: {matchLabels: {app: api}}
-      template:
-        metadata: {labels: {app: api}}
-        spec: {containers: [{name: api, image: x, ports: [{containerPort: 8080}]}]}
+ROUTE_TO_OTHER_NAMESPACE = API_IN_BACKEND + """\
     ---
     apiVersion: gateway.networking.k8s.io/v1
     kind: HTTPRoute
