@@ -163,9 +163,46 @@ def _describe(status: int | None) -> str:
 
 
 def _worth_it(files: list[str]) -> bool:
-    if len(files) < 2 or (os.cpu_count() or 1) < 2 or not sys.platform.startswith("linux"):
+    if len(files) < 2 or not sys.platform.startswith("linux") or usable_cpus() < 2:
         return False  # fork is Linux's safe default; elsewhere portlint reads serially
     return loader.STDIN not in files and _total_bytes(files) >= PARALLEL_MIN_BYTES
+
+
+def usable_cpus(cgroup_root: str = "/sys/fs/cgroup") -> int:
+    """The CPUs this process may run on: its affinity mask (taskset, a cpuset), capped by a cgroup CPU
+    quota (`docker --cpus=1`, a Kubernetes CPU limit on a CI runner), which os.cpu_count() sees neither
+    of. With one CPU a worker only adds the cost of pickling: both processes share it."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    quota = cgroup_cpu_quota(cgroup_root)
+    return max(1, min(cpus, int(quota))) if quota is not None else cpus
+
+
+def cgroup_cpu_quota(root: str) -> float | None:
+    """CPUs a cgroup CPU quota allows (quota / period), or None when there is none: cgroup v2's
+    `cpu.max` ("max 100000" or "150000 100000"), else cgroup v1's cpu.cfs_quota_us (-1: none)."""
+    for quota_file, period_file in ((("cpu.max", 0), ("cpu.max", 1)),
+                                    (("cpu/cpu.cfs_quota_us", 0), ("cpu/cpu.cfs_period_us", 0))):
+        quota, period = _field(root, *quota_file), _field(root, *period_file)
+        if quota is None or period is None:
+            continue
+        try:
+            quota_us, period_us = int(quota), int(period)
+        except ValueError:
+            return None  # "max": no quota
+        return quota_us / period_us if quota_us > 0 and period_us > 0 else None
+    return None
+
+
+def _field(root: str, name: str, index: int) -> str | None:
+    try:
+        with open(os.path.join(root, name), encoding="ascii") as handle:
+            fields = handle.read().split()
+    except (OSError, UnicodeError):
+        return None
+    return fields[index] if len(fields) > index else None
 
 
 def _total_bytes(files: list[str]) -> int:

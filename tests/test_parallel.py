@@ -163,3 +163,34 @@ def test_a_signal_ends_portlint_and_its_worker_and_stdout_closes(large_tree, sig
     while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not any(_alive(pid) for pid in workers)
+
+
+# --- the worker only where a second CPU is there to run it ----------------------------------------
+
+def test_a_process_pinned_to_one_cpu_reads_serially():
+    import shutil
+
+    if shutil.which("taskset") is None:
+        pytest.skip("taskset (util-linux) is not installed: cannot pin a process to one CPU here")
+    code = "from portlint import parallel; print(parallel.usable_cpus())"
+    pinned = subprocess.run(["taskset", "-c", "0", sys.executable, "-c", code], capture_output=True, text=True)
+    assert pinned.stdout.strip() == "1", pinned.stderr
+    free = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert int(free.stdout) == parallel.usable_cpus()  # unpinned: the same as this process
+
+
+@pytest.mark.parametrize("files, cpus", [
+    ({"cpu.max": "100000 100000\n"}, 1),  # docker --cpus=1 on cgroup v2
+    ({"cpu.max": "150000 100000\n"}, 1),  # 1.5 CPUs: a second process would share the half
+    ({"cpu.max": "400000 100000\n"}, 4),  # 4 CPUs: at most 4, fewer if the affinity mask says so
+    ({"cpu.max": "max 100000\n"}, None),  # no quota
+    ({"cpu/cpu.cfs_quota_us": "50000\n", "cpu/cpu.cfs_period_us": "100000\n"}, 1),  # cgroup v1, half a CPU
+    ({"cpu/cpu.cfs_quota_us": "-1\n", "cpu/cpu.cfs_period_us": "100000\n"}, None),  # cgroup v1, no quota
+    ({}, None),  # no cgroup filesystem
+])
+def test_a_cgroup_cpu_quota_caps_the_cpus(tmp_path, files, cpus):
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    mask = len(os.sched_getaffinity(0))
+    assert parallel.usable_cpus(str(tmp_path)) == (min(mask, cpus) if cpus else mask)
