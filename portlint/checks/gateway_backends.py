@@ -145,7 +145,7 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
             if _managed_elsewhere(cluster, route, backend):
                 continue
             if index.may_permit(source, backend.namespace, backend.group, backend.kind, backend.name,
-                                counts=lambda grant: not cluster.alternatives(route, grant)):
+                                counts=cluster.may_apply_with(route)):
                 continue
             yield route.finding(
                 f"backendRef of {_where(route, route_rule)} refers to {backend.kind} {backend.namespace}/{backend.name} "
@@ -155,7 +155,7 @@ def route_backend_not_permitted(cluster: Cluster, settings: Settings) -> Iterato
 
 
 def _grant_hint(cluster: Cluster, route: Route, backend: BackendRef) -> str:
-    grants = cluster.gateway_api.grants_in(backend.namespace, lambda grant: not cluster.alternatives(route, grant))
+    grants = cluster.gateway_api.grants_in(backend.namespace, cluster.may_apply_with(route))
     near = ""
     if grants:
         names = ", ".join(g.name for g in grants[:3])

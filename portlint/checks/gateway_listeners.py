@@ -114,7 +114,7 @@ def gateway_tls_secret_not_permitted(cluster: Cluster, settings: Settings) -> It
         if ref.namespace == gateway.namespace or not index.namespace_in_input(ref.namespace):
             continue
         if index.may_permit(GrantFrom(GATEWAY_API_GROUP, "Gateway", gateway.namespace), ref.namespace, "", "Secret",
-                            ref.name, counts=lambda grant: not cluster.alternatives(gateway, grant)):
+                            ref.name, counts=cluster.may_apply_with(gateway)):
             continue
         yield gateway.finding(
             f"listener {listener.name}: certificateRef to Secret {ref.namespace}/{ref.name} in another namespace, and "

@@ -20,7 +20,8 @@ that uses it), and every cross-object rule decides with the same mechanism, expo
   something installed elsewhere.
 - `cluster.alternatives(a, b)`: whether two objects are in units that are alternatives to each other
   (each defines, in a file of its own, an object the other defines too: two example folders, a dev
-  and a prod copy), never applied together: what one applies says nothing about the other.
+  and a prod copy), never applied together: what one applies says nothing about the other;
+  `cluster.may_apply_with(origin)` is its negation as a filter.
 - `cluster.by_unit(items, obj_of)`: items grouped by unit, for rules that compare whole groups (an item
   of a shared file is in several groups: report each finding once); `cluster.unit_ids(obj)`: the ids
   of the object's units.
@@ -190,7 +191,7 @@ class UnitQueries:
     units: ApplyUnits
     objects: list
     _held: set | None  # (unit, kind, namespace) of every object, built on first use
-    _alternatives: set | None  # (unit, unit) pairs that define one object in files of their own, built on first use
+    _alternatives: set | None  # pairs of units that define one object in files of their own, built on first use
 
     def unit_ids(self, obj: InFile) -> frozenset[int]:
         return self.units.of_file(obj.file)
@@ -230,13 +231,17 @@ class UnitQueries:
             return False
         if self._alternatives is None:
             self._alternatives = _alternative_units(self.objects, self.unit_ids)
-        return any((x, y) in self._alternatives for x in mine for y in theirs)
+        return any(frozenset((x, y)) in self._alternatives for x in mine for y in theirs)
+
+    def may_apply_with(self, origin: InFile) -> Callable[[InFile], bool]:
+        """Whether an object may be applied with `origin`: it is not in an alternative to origin's units."""
+        return lambda other: not self.alternatives(origin, other)
 
     def set_units(self, units: ApplyUnits) -> None:
         self.units, self._held, self._alternatives = units, None, None
 
 
-def _alternative_units(objects: Iterable, unit_ids: Callable) -> set[tuple[int, int]]:
+def _alternative_units(objects: Iterable, unit_ids: Callable) -> set[frozenset[int]]:
     """Pairs of units that each define one object in a file of its own. A shared file is in both units
     and makes no pair: only a file of one unit against a file of the other."""
     files_by_key: dict[Key, dict[str, frozenset[int]]] = {}
@@ -249,6 +254,5 @@ def _alternative_units(objects: Iterable, unit_ids: Callable) -> set[tuple[int, 
         if len(files) < 2:
             continue
         for first, second in combinations(files.values(), 2):
-            pairs.update((x, y) for x in first - second for y in second - first)
-            pairs.update((y, x) for x in first - second for y in second - first)
+            pairs.update(frozenset((x, y)) for x in first - second for y in second - first)
     return pairs
