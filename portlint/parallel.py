@@ -4,6 +4,9 @@ Parsing YAML is most of a run, and one CPython process uses one core. For a larg
 files are split by size: this process parses the first part while a forked worker parses the
 rest and sends its documents back pickled through a pipe. The documents are concatenated in file
 order, so every later step sees exactly what a serial read gives (tests/test_parallel.py checks it).
+They travel in batches of files, each its own pickle: unpickling keeps alive everything its memo
+holds (every state tuple and dict, every array's bytes) until the pickle ends, and for the whole
+share at once that doubled the memory the worker's documents take here, at the peak of the run.
 Small inputs are read serially: there the fork and the pickling would cost more than they save.
 
 The worker is only ever a speed-up. When it cannot be forked (`ulimit -u`), dies, or sends
@@ -28,6 +31,8 @@ PARALLEL_MIN_BYTES = 2 * 1024 * 1024
 WORKER_SHARE = 0.44
 # Pickling recurses a few frames per level of nesting; the loader allows MAX_NESTING levels.
 WORKER_RECURSION_LIMIT = 10 * MAX_NESTING
+# Files per pickle sent back: the memo of one batch is all that unpickling holds beyond the documents.
+BATCH_FILES = 200
 _PR_SET_PDEATHSIG = 1
 
 
@@ -56,7 +61,8 @@ def _read_and_validate(files: list[str], namespace: str) -> loader.LoadResult:
 
 
 class Worker:
-    """A forked process that reads and validates `files` and writes the pickled LoadResult to a pipe."""
+    """A forked process that reads and validates `files` and writes to a pipe one pickled LoadResult per
+    batch of BATCH_FILES files, then a pickled None: the end."""
 
     def __init__(self, pid: int, pipe: int):
         self.pid, self._pipe = pid, pipe
@@ -84,13 +90,17 @@ class Worker:
 
     def result(self) -> tuple[loader.LoadResult | None, str]:
         """What the worker read, or None and what went wrong."""
+        result: loader.LoadResult | None = loader.LoadResult()
         try:
             with open(self._pipe, "rb", closefd=False) as pipe:
-                result = pickle.load(pipe)
+                while isinstance(batch := pickle.load(pipe), loader.LoadResult):
+                    merge(result, batch)
+                if batch is not None:  # neither a batch nor the end
+                    result = None
         except (EOFError, pickle.UnpicklingError, OSError, ValueError, AttributeError, ImportError):
             result = None
         status = self._reap()
-        if isinstance(result, loader.LoadResult) and status == 0:
+        if result is not None and status == 0:
             return result, ""
         return None, f"failed ({_describe(status)})"
 
@@ -122,9 +132,14 @@ def _work(files: list[str], namespace: str, pipe: int, parent: int) -> None:
     try:
         _detach(parent)
         sys.setrecursionlimit(max(sys.getrecursionlimit(), WORKER_RECURSION_LIMIT))
-        result = _read_and_validate(files, namespace)
+        # every batch is read before the first is sent: the pipe fills long before this process's own
+        # share is read, and the worker must not wait on it meanwhile
+        batches = [_read_and_validate(files[start:start + BATCH_FILES], namespace)
+                   for start in range(0, len(files), BATCH_FILES)]
         with open(pipe, "wb") as stream:
-            pickle.dump(result, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            for batch in batches:
+                pickle.dump(batch, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(None, stream)
         code = 0
     except BaseException:  # noqa: BLE001 - any failure is the parent's cue to read these files itself
         pass
