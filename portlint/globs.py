@@ -16,8 +16,6 @@ import os
 import re
 from typing import Callable, Iterable
 
-from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
 GITIGNORE = ".gitignore"
 _SPECIAL = re.compile(r"[*?\[\\]")
 _NAMED_GROUP = "(?P<ps_d>"  # pathspec's directory marker group; not needed here
@@ -27,6 +25,10 @@ class GlobSet:
     """Globs relative to one directory, compiled once; `match` says what the last matching glob says."""
 
     def __init__(self, globs: Iterable[str]):
+        # imported here: pathspec takes about as long to import as the check of a small input, and a run
+        # without `exclude` outside a git work tree (or without .gitignore files) compiles no glob at all
+        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
         self._regexes: list[str] = []
         self._includes: list[bool] = []
         self._compiled: dict[int, re.Pattern] = {}

@@ -18,17 +18,19 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from portlint.catalog import load_catalog
 from portlint.findings import Finding
-from portlint.fixes.model import Fix, Migrate, ReplaceValue
-from portlint.fixes.subjects import Subjects
-from portlint.model import Cluster
 
-__all__ = ["Fix", "Migrate", "ReplaceValue", "fixer", "registry", "propose"]
+if TYPE_CHECKING:  # every check imports this package; what builds fixes is imported when there is a finding
+    from portlint.fixes.model import Fix
+    from portlint.fixes.subjects import Subjects
+    from portlint.model import Cluster
 
-Fixer = Callable[[Finding, Subjects], "Fix | None"]
+__all__ = ["fixer", "registry", "propose", "only_at_source"]
+
+Fixer = Callable[[Finding, "Subjects"], "Fix | None"]
 _REGISTRY: dict[str, Fixer] = {}
 _READS_ONLY_ITS_OBJECT: set[str] = set()  # rules whose fixer stays sure of a downgraded finding (see fixer)
 _loaded = False
@@ -83,6 +85,11 @@ def verify(registry: dict[str, Fixer]) -> None:
 def propose(findings: Iterable[Finding], cluster: Cluster) -> None:
     """Set `finding.fix` on each finding whose rule has a fixer and that has one right answer (never on a
     downgraded finding, unless its fixer reads only its object: see `fixer`)."""
+    findings = list(findings)
+    if not findings:  # a clean input imports no fixer module (start-up of a small check)
+        return
+    from portlint.fixes.subjects import Subjects
+
     fixers = registry()
     subjects = Subjects(cluster)
     for finding in findings:

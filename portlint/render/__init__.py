@@ -21,15 +21,18 @@ import re
 import time
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from portlint.findings import Finding, Related
 from portlint.loader import Document, Source
 from portlint.render import helm, kustomize
-from portlint.render import paths as fp
 from portlint.render.inputs import Chart, Inputs, KustomizeRoot, Skipped, locate_entry, outside_references, plan
 from portlint.render.kustomization import Location
-from portlint.render.origin import Tracer
 from portlint.render.sources import SourceFiles
+
+if TYPE_CHECKING:  # what relocates findings through a build is imported once a root is rendered
+    from portlint.render.origin import Tracer
+    from portlint.render.paths import Step
 
 __all__ = ["Chart", "Inputs", "KustomizeRoot", "Rendered", "Session", "Skipped", "relocate"]
 
@@ -88,6 +91,8 @@ class Session:
                 root.status = "failed"
                 inputs.findings.append(_render_failed(root, build.error or ""))
                 continue
+            from portlint.render.origin import Tracer
+
             root.status = "rendered"
             inputs.findings += outside_references(root, paths)
             rendered.append(KustomizeOutput(root, build.text, Tracer(root.tree, root.kustomization, self.files),
@@ -158,7 +163,9 @@ class Rendered:
         index = bisect_right(getattr(self, "_starts", []), line) - 1
         return self.documents[index] if index >= 0 else None
 
-    def steps(self, document: Document, field_path: str, line: int, column: int) -> list[fp.Step]:
+    def steps(self, document: Document, field_path: str, line: int, column: int) -> list[Step]:
+        from portlint.render import paths as fp
+
         return fp.parse(document.data, field_path) if field_path else fp.at(document.data, line, column)
 
     def relocate(self, finding: Finding, sources: dict[str, Source]) -> None:

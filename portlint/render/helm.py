@@ -14,11 +14,14 @@ import re
 import shutil
 import subprocess
 from bisect import bisect_right
+from typing import TYPE_CHECKING
 
 from portlint.findings import Finding
 from portlint.loader import Source
-import portlint.render.paths as fp
 from portlint.render.inputs import Chart
+
+if TYPE_CHECKING:
+    from portlint.render.paths import Step
 
 SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
 TIMEOUT_SECONDS = 120
@@ -96,7 +99,7 @@ def template(chart: Chart, helm: str, values: list[str], namespace: str) -> tupl
     return done.stdout.decode("utf-8", errors="replace"), None
 
 
-def template_line(chart: Chart, template_path: str, steps: list[fp.Step]) -> tuple[str, int, int]:
+def template_line(chart: Chart, template_path: str, steps: list[Step]) -> tuple[str, int, int]:
     """(template file, line, column) for a field of a rendered object: the field's keys looked up in
     order in the template's text — exact for fields written out in the template, the nearest key above
     for fields that come from a helper or from `toYaml`."""

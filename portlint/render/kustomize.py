@@ -12,9 +12,7 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 TIMEOUT_SECONDS = 120
@@ -67,6 +65,10 @@ class Builder:
     def build_all(self, directories: list[str]) -> dict[str, Build]:
         pending = [d for d in dict.fromkeys(directories) if d not in self._builds]
         if pending:
+            # imported here (with tempfile, below): most checks render nothing, and these imports are
+            # a tenth of a small check's start-up
+            from concurrent.futures import ThreadPoolExecutor
+
             workers = max(1, min(len(pending), os.cpu_count() or 1))
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 for build in pool.map(self._build, pending):
@@ -74,6 +76,8 @@ class Builder:
         return {d: self._builds[d] for d in directories}
 
     def _build(self, directory: str) -> Build:
+        import tempfile
+
         started = time.perf_counter()
         wrapper = tempfile.mkdtemp(prefix="portlint-kustomize-")
         build = Build(directory, wrapper)
