@@ -30,7 +30,7 @@ DIRECTIVE = "portlint:"  # comments addressed to portlint (suppressions) contain
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\]}]")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: one per input file, one per manifest, all kept to the end
 class Source:
     """One input file (or stdin). The text is kept only for stdin; files are re-read on demand."""
 
@@ -67,7 +67,7 @@ class Source:
             return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Document:
     """One manifest: a top-level document, or one item of a `kind: List`."""
 

@@ -10,6 +10,7 @@ read the same as before.
 
 from __future__ import annotations
 
+import struct
 import sys
 from array import array
 
@@ -27,7 +28,8 @@ class Mapping(dict):
 
     Key positions are kept as a flat array of (line, column) pairs in key order: a dict of
     tuples per mapping would double the memory a large input takes, and positions are only
-    looked up for the few fields that findings point at.
+    looked up for the few fields that findings point at. Once the parser has closed the mapping
+    they are the array's bytes, a third of the size of an array object (see `_position`).
     """
 
     __slots__ = ("line", "column", "_key_positions")
@@ -39,8 +41,7 @@ class Mapping(dict):
 
     def position(self, key: object = None) -> tuple[int, int]:
         if key is not None and key in self:
-            index = self._index(key)
-            return self._key_positions[2 * index], self._key_positions[2 * index + 1]
+            return _position(self._key_positions, self._index(key))
         return self.line, self.column
 
     def _index(self, key: object) -> int:
@@ -54,9 +55,8 @@ class Mapping(dict):
             if name == key and drop:
                 continue
             copy[name] = value if name == key else item
-            known = 2 * index + 1 < len(positions)
-            copy._key_positions.extend((positions[2 * index], positions[2 * index + 1]) if known
-                                       else (self.line, self.column))
+            known = index < _count(positions)
+            copy._key_positions.extend(_position(positions, index) if known else (self.line, self.column))
         return copy
 
 
@@ -66,16 +66,29 @@ class Sequence(list):
     __slots__ = ("line", "column", "_item_positions")
 
     def position(self, index: int | None = None) -> tuple[int, int]:
-        if index is not None and 0 <= index < len(self._item_positions) // 2:
-            return self._item_positions[2 * index], self._item_positions[2 * index + 1]
+        if index is not None and 0 <= index < _count(self._item_positions):
+            return _position(self._item_positions, index)
         return self.line, self.column
 
     def replaced(self, index: int, value: object) -> "Sequence":
         """A copy with item `index` replaced; items keep their positions."""
         copy = Sequence(value if i == index else item for i, item in enumerate(self))
         copy.line, copy.column = getattr(self, "line", 1), getattr(self, "column", 1)
-        copy._item_positions = array("I", getattr(self, "_item_positions", ()))
+        copy._item_positions = array("I")
+        copy._item_positions.frombytes(bytes(getattr(self, "_item_positions", b"")))
         return copy
+
+
+_PAIR = struct.Struct("II")  # one (line, column) of an array("I")
+
+
+def _position(positions, index: int) -> tuple[int, int]:
+    """Pair `index` of positions kept as an array("I") (a node being built) or its bytes (a closed one)."""
+    return _PAIR.unpack_from(positions, _PAIR.size * index)
+
+
+def _count(positions) -> int:
+    return memoryview(positions).nbytes // _PAIR.size
 
 
 # --- the builder ----------------------------------------------------------------------------------
@@ -186,6 +199,10 @@ def _document(get) -> tuple[object, list]:
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             if frame is not None and frame.merge is not None:
                 deferred = deferred or _apply_merges(node, frame)
+            if is_mapping:  # closed: its positions as bytes (see Mapping)
+                node._key_positions = node._key_positions.tobytes()
+            else:
+                node._item_positions = positions.tobytes()
             node, positions, is_mapping, frame, start = stack.pop()
             if node is None:
                 get()  # document end
@@ -326,7 +343,7 @@ def _apply_merges(node: Mapping, frame: _Frame) -> ConstructorError | None:
 def _entries(mapping: Mapping):
     positions = mapping._key_positions
     for index, (key, value) in enumerate(mapping.items()):
-        yield key, positions[2 * index], positions[2 * index + 1], value
+        yield key, *_position(positions, index), value
 
 
 def _node_id(value: object) -> str:

@@ -91,7 +91,11 @@ class Index:
         self.files_of: dict[Key, list[str]] = {}
         self.first_of: dict[tuple[str, Key], KubeObject] = {}
         self.refs_of: dict[str, list[Reference]] = {}
-        self.directory_of = {file: os.path.dirname(file) for file in self.files}
+        directories: dict[str, str] = {}  # one string per directory, not one per file
+        self.directory_of: dict[str, str] = {}
+        for file in self.files:
+            directory = os.path.dirname(file)
+            self.directory_of[file] = directories.setdefault(directory, directory)
         self._resolvers: dict[int, list[str]] = {}
         self._fingerprints: dict[int, str] = {}
         self.steps = 0  # counted so tests can assert that inference grows linearly

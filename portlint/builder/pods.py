@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portlint.builder.common import EMPTY, _items, _join, _mapping
+from portlint.builder.common import EMPTY, _items, _join, _mapping, _shared
 from portlint.loader import Mapping
 from portlint.model import DEFAULT_PROTOCOL, PROBE_KINDS, Container, ContainerPort, PodTemplate, Probe, Workload
 from portlint.selectors import (
@@ -44,16 +44,16 @@ def _template(spec: Mapping, base: str) -> PodTemplate:
 
 def _pod_template(template: Mapping, pod_spec: Mapping, path: str, labels: dict) -> PodTemplate:
     spec_path = f"{path}.spec" if template is not EMPTY else path
-    containers = [_container(c, f"{spec_path}.containers[{i}]", init=False)
+    containers = [_container(c, _shared(f"{spec_path}.containers[{i}]"), init=False)
                   for i, c in _items(pod_spec.get("containers"))]
-    init = [_container(c, f"{spec_path}.initContainers[{i}]", init=True)
+    init = [_container(c, _shared(f"{spec_path}.initContainers[{i}]"), init=True)
             for i, c in _items(pod_spec.get("initContainers"))]
     raw = template if template is not EMPTY else pod_spec
     return PodTemplate(raw=raw, json_path=path, labels=dict(labels), containers=containers, init_containers=init)
 
 
 def _container(raw: Mapping, path: str, init: bool) -> Container:
-    ports = [ContainerPort(raw=p, json_path=f"{path}.ports[{i}]", name=p.get("name") or None,
+    ports = [ContainerPort(raw=p, json_path=_shared(f"{path}.ports[{i}]"), name=p.get("name") or None,
                            number=p["containerPort"], protocol=p.get("protocol") or DEFAULT_PROTOCOL,
                            host_port=p.get("hostPort") or None)
              for i, p in _items(raw.get("ports"))]
@@ -63,7 +63,7 @@ def _container(raw: Mapping, path: str, init: bool) -> Container:
         for handler in PROBE_HANDLERS:
             action = probe.get(handler)
             if isinstance(action, Mapping) and action.get("port") is not None:
-                probes.append(Probe(raw=action, json_path=f"{path}.{probe_kind}.{handler}", kind=probe_kind,
+                probes.append(Probe(raw=action, json_path=_shared(f"{path}.{probe_kind}.{handler}"), kind=probe_kind,
                                     handler=handler, port=action["port"]))
     return Container(raw=raw, json_path=path, name=raw["name"], ports=ports, probes=probes,
                      sidecar=init and raw.get("restartPolicy") == "Always")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portlint.builder.common import _items, _join, _mapping
+from portlint.builder.common import _items, _join, _mapping, _shared
 from portlint.loader import Mapping
 from portlint.model import DEFAULT_PROTOCOL, Service, ServicePort
 
@@ -10,7 +10,7 @@ from portlint.model import DEFAULT_PROTOCOL, Service, ServicePort
 def build_service(data: Mapping, common: dict) -> Service:
     spec = _mapping(data.get("spec"))
     spec_path = _join(common["json_path"], "spec")
-    ports = [_service_port(p, f"{spec_path}.ports[{i}]") for i, p in _items(spec.get("ports"))]
+    ports = [_service_port(p, _shared(f"{spec_path}.ports[{i}]")) for i, p in _items(spec.get("ports"))]
     return Service(type=spec.get("type") or "ClusterIP", selector=spec.get("selector") or None,
                    ports=ports, cluster_ip=spec.get("clusterIP"), external_name=spec.get("externalName"),
                    health_check_node_port=spec.get("healthCheckNodePort") or None,
