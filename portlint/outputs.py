@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-import tempfile
 from contextlib import contextmanager
 from typing import Iterator, TextIO
 
@@ -133,6 +132,8 @@ def atomic_write(path: str, option: str, errors: str = "strict") -> Iterator[Tex
         with _in_place(path, option, errors) as stream:
             yield stream
         return
+    import tempfile  # only --output and the baseline write files (start-up of a check to stdout)
+
     target = os.path.realpath(path)
     try:
         descriptor, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
