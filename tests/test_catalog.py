@@ -10,6 +10,7 @@ from jsonschema import Draft202012Validator
 from portlint import engine, fixes
 from portlint.fixes.apply import fix_text
 from portlint.catalog import load_catalog
+from portlint.parse import parse_all
 from portlint.resources import data_dir
 from portlint.run import check_paths, check_text
 from portlint.settings import Settings
@@ -65,6 +66,8 @@ def test_rule_file_is_valid(path):
     errors = [e.message for e in Draft202012Validator(schema).iter_errors(document)]
     assert errors == []
     assert document["id"] == path.stem
+    # load_catalog reads the file with portlint's loader (start-up): it must mean what YAML says
+    assert parse_all(path.read_text())[0][0] == document
 
 
 @pytest.mark.parametrize("rule_id", sorted(CATALOG))
