@@ -115,6 +115,8 @@ def _namespaces_raw(listener: Listener) -> dict:
 
 @dataclass
 class ListenerFit:
+    """Whether one listener of a Gateway admits a route, and with which hostnames."""
+
     gateway: Gateway
     listener: Listener
     refusal: str | None  # why it does not admit the route

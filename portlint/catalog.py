@@ -20,6 +20,8 @@ class FixSpec:
 
 @dataclass(frozen=True)
 class RuleSpec:
+    """One rule's catalog file (rules/<id>.yaml)."""
+
     id: str
     severity: str
     summary: str

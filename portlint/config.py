@@ -42,6 +42,8 @@ class ConfigError(Exception):
 
 @dataclass
 class Config:
+    """The configuration file in force (pyproject.toml's [tool.portlint] or .portlint.yaml) and its values."""
+
     path: Path | None = None  # None: no configuration file was found
     values: dict = field(default_factory=dict)  # validated; node-port-range parsed to a tuple
 

@@ -79,6 +79,8 @@ class Peer:
 
 @dataclass
 class Verdict:
+    """Whether NetworkPolicies admit a connection, why, and which policies decide it."""
+
     allowed: bool | None  # None: the manifests cannot tell (judged as admitted)
     reason: str
     hint: str | None = None
@@ -232,6 +234,8 @@ def _placed(policy: NetworkPolicy) -> bool:
 
 @dataclass
 class Match:
+    """Whether one policy rule admits a connection (its peers and its ports)."""
+
     allowed: bool | None
     reason: str = ""
     peer_ok: bool = True

@@ -63,6 +63,8 @@ class Downgrade(NamedTuple):
 
 @dataclass
 class Finding:
+    """One problem found: its rule, message and hint, the object and the position it is about."""
+
     rule: str
     message: str
     hint: str | None = None

@@ -82,6 +82,8 @@ class Document:
 
 @dataclass
 class LoadResult:
+    """What reading some files gave: their documents, the findings of reading them, each file's Source."""
+
     documents: list[Document] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     sources: dict[str, Source] = field(default_factory=dict)

@@ -16,6 +16,8 @@ from portlint.settings import Settings
 
 @dataclass
 class Report:
+    """What one check found, and what the reporters need to show it."""
+
     findings: list[Finding] = field(default_factory=list)
     files: int = 0
     objects: int = 0

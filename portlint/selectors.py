@@ -26,6 +26,8 @@ def digits(value: str) -> bool:
 
 @dataclass
 class PodLabels:
+    """The labels of a workload's pods: its template's, and those its controller adds (any value, or a known form)."""
+
     static: dict[str, str]
     dynamic: dict[str, Callable[[str], bool]] = field(default_factory=dict)
 
@@ -41,6 +43,8 @@ class PodLabels:
 
 @dataclass
 class Requirement:
+    """One entry of a label selector's matchExpressions."""
+
     key: str
     operator: str  # In, NotIn, Exists, DoesNotExist
     values: tuple[str, ...] = ()

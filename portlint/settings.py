@@ -9,6 +9,8 @@ DEFAULT_NODE_PORT_RANGE = (30000, 32767)
 
 @dataclass
 class Settings:
+    """What one run checks and how: the configuration and the command line's options, merged."""
+
     namespace: str = "default"
     node_port_range: tuple[int, int] = DEFAULT_NODE_PORT_RANGE
     fail_on: str = "warning"

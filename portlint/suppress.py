@@ -37,6 +37,8 @@ COMMENT = re.compile(r"(?:^|(?<=\s))#\s*portlint:\s*ignore\[([^\]]*)\][\s:—-]*
 
 @dataclass(eq=False)
 class Suppression:
+    """One suppression: an ignore annotation on an object, or an ignore comment on a line."""
+
     rules: tuple[str, ...]
     file: str
     line: int

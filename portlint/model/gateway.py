@@ -39,6 +39,8 @@ class SecretRef(Node):
 
 @dataclass(eq=False)
 class Listener(Node):
+    """One entry of a Gateway's spec.listeners: where it accepts which routes."""
+
     name: str
     hostname: str | None
     port: int
@@ -59,17 +61,23 @@ class Listener(Node):
 
 @dataclass(eq=False)
 class Gateway(KubeObject):
+    """A Gateway API Gateway: its class and its listeners."""
+
     class_name: str | None
     listeners: list[Listener]
 
 
 @dataclass(eq=False)
 class GatewayClass(KubeObject):
+    """A GatewayClass: the controller that implements its Gateways."""
+
     controller_name: str | None
 
 
 @dataclass(eq=False)
 class ParentRef(Node):
+    """A route's spec.parentRefs[] entry: the Gateway (or listener, or port of it) it attaches to."""
+
     group: str
     kind: str
     namespace: str
@@ -89,6 +97,8 @@ class ParentRef(Node):
 
 @dataclass(eq=False)
 class BackendRef(Node):
+    """A route rule's backendRefs[] entry: by default a Service and one of its ports."""
+
     group: str
     kind: str
     namespace: str
@@ -116,6 +126,8 @@ class ValueMatch:
 
 @dataclass(eq=False)
 class RouteMatch(Node):
+    """One entry of a route rule's matches: path, method and headers, all of which must match."""
+
     path_type: str | None  # HTTPRoute: Exact, PathPrefix (the default), RegularExpression
     path: str | None
     method: str | None
@@ -127,6 +139,8 @@ class RouteMatch(Node):
 
 @dataclass(eq=False)
 class RequestRedirect(Node):
+    """A rule's RequestRedirect filter: where the request is sent back to instead of a backend."""
+
     scheme: str | None
     hostname: str | None
     port: int | None
@@ -137,6 +151,8 @@ class RequestRedirect(Node):
 
 @dataclass(eq=False)
 class RouteRule(Node):
+    """One entry of a route's spec.rules: its matches and where matching requests go."""
+
     matches: list[RouteMatch]  # empty: every request (HTTPRoute's default is PathPrefix /)
     backend_refs: list[BackendRef]
     redirect: RequestRedirect | None
@@ -158,6 +174,8 @@ class Route(KubeObject):
 
 @dataclass(frozen=True)
 class GrantFrom:
+    """A ReferenceGrant's spec.from[] entry: the kind of object, and its namespace, that may refer."""
+
     group: str
     kind: str
     namespace: str
@@ -165,6 +183,8 @@ class GrantFrom:
 
 @dataclass(frozen=True)
 class GrantTo:
+    """A ReferenceGrant's spec.to[] entry: what objects of its namespace may be referred to."""
+
     group: str
     kind: str
     name: str | None  # None: every object of the group and kind in the grant's namespace
@@ -172,6 +192,8 @@ class GrantTo:
 
 @dataclass(eq=False)
 class ReferenceGrant(KubeObject):
+    """A ReferenceGrant: which references from other namespaces its namespace admits."""
+
     sources: list[GrantFrom]  # spec.from
     targets: list[GrantTo]  # spec.to
 

@@ -10,6 +10,8 @@ from portlint.model.objects import KubeObject, Node
 
 @dataclass(eq=False)
 class IngressBackend(Node):
+    """Where an Ingress path (or the default backend) sends requests: a Service port, or a resource."""
+
     service_name: str | None
     port_number: int | None
     port_name: str | None
@@ -19,6 +21,8 @@ class IngressBackend(Node):
 
 @dataclass(eq=False)
 class IngressPath(Node):
+    """One entry of an Ingress rule's http.paths."""
+
     path: str | None
     path_type: str | None
     backend: IngressBackend
@@ -26,18 +30,24 @@ class IngressPath(Node):
 
 @dataclass(eq=False)
 class IngressRule(Node):
+    """One entry of an Ingress's spec.rules: a host (or every host) and its paths."""
+
     host: str | None
     paths: list[IngressPath]
 
 
 @dataclass(eq=False)
 class IngressTLS(Node):
+    """One entry of an Ingress's spec.tls: the hosts that a Secret's certificate serves."""
+
     hosts: list[str]
     secret_name: str | None
 
 
 @dataclass(eq=False)
 class Ingress(KubeObject):
+    """An Ingress: its class, its rules and its default backend."""
+
     class_name: str | None
     default_backend: IngressBackend | None
     rules: list[IngressRule]

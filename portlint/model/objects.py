@@ -60,6 +60,8 @@ def _overlaps(a: str, b: str) -> bool:
 
 @dataclass(eq=False)
 class KubeObject(Node):
+    """One manifest: who it is (apiVersion, kind, namespace, name), its labels, and where it is written."""
+
     ref: ObjectRef
     kind: str  # the kind the model reads it as (built-in, or one of kinds.POD_TEMPLATE_KINDS), or None
     source: Source

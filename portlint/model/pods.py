@@ -11,6 +11,8 @@ from portlint.selectors import LabelSelector, PodLabels
 
 @dataclass(eq=False)
 class ContainerPort(Node):
+    """One entry of a container's ports."""
+
     name: str | None
     number: int  # containerPort
     protocol: str
@@ -23,6 +25,8 @@ class ContainerPort(Node):
 
 @dataclass(eq=False)
 class Probe(Node):
+    """A liveness, readiness or startup probe's handler that names a port (httpGet, tcpSocket, grpc)."""
+
     kind: str  # livenessProbe, readinessProbe, startupProbe
     handler: str  # httpGet, tcpSocket, grpc
     port: int | str
@@ -30,6 +34,8 @@ class Probe(Node):
 
 @dataclass(eq=False)
 class Container(Node):
+    """A container, or an init container (a native sidecar when its restartPolicy is Always)."""
+
     name: str
     ports: list[ContainerPort]
     probes: list[Probe]
@@ -38,6 +44,8 @@ class Container(Node):
 
 @dataclass(eq=False)
 class PodTemplate(Node):
+    """The pod a workload creates: its labels and containers."""
+
     labels: dict[str, str]
     containers: list[Container]
     init_containers: list[Container]
@@ -55,6 +63,8 @@ class PodTemplate(Node):
 
 @dataclass(eq=False)
 class Workload(KubeObject):
+    """An object that creates pods from a template (Deployment, StatefulSet, Job, Pod, ...)."""
+
     selector: LabelSelector | None
     template: PodTemplate
     pod_labels: PodLabels  # template labels plus the ones the controller adds

@@ -18,6 +18,8 @@ NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"  # set on every Namespace b
 
 @dataclass(eq=False)
 class IPBlock(Node):
+    """A policy peer's ipBlock: a CIDR, except the CIDRs listed."""
+
     cidr: str
     excepts: tuple[str, ...]
 
@@ -33,6 +35,8 @@ class PolicyPeer(Node):
 
 @dataclass(eq=False)
 class PolicyPort(Node):
+    """One entry of a NetworkPolicy rule's ports: a protocol and a port, a named port or a range."""
+
     protocol: str
     port: int | str | None  # None: every port of the protocol
     end_port: int | None
@@ -40,6 +44,8 @@ class PolicyPort(Node):
 
 @dataclass(eq=False)
 class PolicyRule(Node):
+    """One entry of a NetworkPolicy's ingress or egress: which peers, on which ports."""
+
     peers: list[PolicyPeer] | None  # None or []: every source (destination)
     ports: list[PolicyPort] | None  # None or []: every port
 
@@ -54,6 +60,8 @@ class PolicyRule(Node):
 
 @dataclass(eq=False)
 class NetworkPolicy(KubeObject):
+    """A NetworkPolicy: the pods it selects, and the traffic it admits to and from them."""
+
     pod_selector: LabelSelector  # empty: every pod of the namespace
     policy_types: tuple[str, ...]  # after defaulting: Ingress always, Egress when egress rules exist
     ingress: list[PolicyRule]
@@ -68,6 +76,8 @@ class NetworkPolicy(KubeObject):
 
 @dataclass(eq=False)
 class Namespace(KubeObject):
+    """A Namespace: the labels namespace selectors match."""
+
     @property
     def namespace_labels(self) -> dict[str, str]:
         return {**self.labels, NAMESPACE_NAME_LABEL: self.name}
@@ -75,6 +85,8 @@ class Namespace(KubeObject):
 
 @dataclass(eq=False)
 class HorizontalPodAutoscaler(KubeObject):
+    """A HorizontalPodAutoscaler: the workload its scaleTargetRef names."""
+
     target_api_version: str | None
     target_kind: str | None
     target_name: str | None
@@ -82,12 +94,16 @@ class HorizontalPodAutoscaler(KubeObject):
 
 @dataclass(eq=False)
 class PodDisruptionBudget(KubeObject):
+    """A PodDisruptionBudget: the pods its selector protects."""
+
     selector: LabelSelector | None  # None: matches no pods
     empty_selects_all: bool  # policy/v1: {} selects every pod of the namespace; v1beta1: none
 
 
 @dataclass(eq=False)
 class MonitorEndpoint(Node):
+    """One endpoint of a ServiceMonitor or PodMonitor: the port it scrapes."""
+
     port: str | None  # ServiceMonitor: a Service port name; PodMonitor: a pod port name
     target_port: int | str | None  # deprecated: a port of the pods behind the Service
     port_number: int | None = None  # PodMonitor portNumber (operator v0.81+)

@@ -9,6 +9,8 @@ from portlint.model.objects import KubeObject, Node
 
 @dataclass(eq=False)
 class ServicePort(Node):
+    """One entry of a Service's spec.ports, with targetPort defaulted as the API server does."""
+
     name: str | None
     protocol: str
     port: int
@@ -22,6 +24,8 @@ class ServicePort(Node):
 
 @dataclass(eq=False)
 class Service(KubeObject):
+    """A Service: its type, selector and ports."""
+
     type: str
     selector: dict[str, str] | None  # None: no selector (an empty one reads the same)
     ports: list[ServicePort]

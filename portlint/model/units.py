@@ -65,6 +65,8 @@ class Member:
 
 @dataclass
 class ApplyUnit:
+    """Files applied together (one directory, one alternative of it, or a configured unit)."""
+
     id: int
     name: str
     reason: str  # why the unit is what it is: one directory, an alternative, a configured glob

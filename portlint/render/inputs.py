@@ -28,6 +28,8 @@ CHART_SOURCE_DIRS = ("templates", "charts")
 
 @dataclass
 class KustomizeRoot:
+    """A kustomization that no other one in the input includes: rendered and checked as a cluster of its own."""
+
     kustomization: Kustomization
     shown: str  # the root directory as the user sees it (relative to where portlint runs, or absolute)
     absolute: bool  # whether paths are shown absolute (the PATH argument was)
@@ -48,6 +50,8 @@ class KustomizeRoot:
 
 @dataclass
 class Chart:
+    """A Helm chart directory: rendered with `helm template` and checked as a cluster of its own."""
+
     directory: str  # absolute
     shown: str
     absolute: bool
@@ -65,6 +69,8 @@ class Chart:
 
 @dataclass
 class Skipped:
+    """A file of the input that is not read as manifests, and why."""
+
     path: str  # as shown
     reason: str
 

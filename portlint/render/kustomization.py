@@ -66,6 +66,8 @@ class Patch:
 
 @dataclass
 class Kustomization:
+    """One kustomization file with positions: what it includes, patches and transforms."""
+
     file: str  # absolute path
     data: Mapping
     source: Source

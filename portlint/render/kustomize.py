@@ -33,6 +33,8 @@ _WRAPPER_PREFIX = re.compile(
 
 @dataclass
 class Build:
+    """The result of building one kustomization root: its rendered text or kustomize's error."""
+
     directory: str
     wrapper: str  # the wrapper's directory: rendered origin paths are relative to it
     text: str | None = None  # the rendered YAML, when the build succeeded

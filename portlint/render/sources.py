@@ -13,6 +13,8 @@ from portlint.loader import Source
 
 @dataclass
 class SourceFile:
+    """A file that a rendering reads, read once with positions."""
+
     path: str  # absolute
     source: Source  # its text and the lines that mention "portlint:" (for suppression comments)
     documents: list  # every top-level document, with positions: mappings, or a JSON 6902 list of operations
