@@ -19,7 +19,6 @@ reading portlint's output ends when portlint does.
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 import sys
 
@@ -90,6 +89,8 @@ class Worker:
 
     def result(self) -> tuple[loader.LoadResult | None, str]:
         """What the worker read, or None and what went wrong."""
+        import pickle  # here and in _work: a small input is read serially, and never pickles
+
         result: loader.LoadResult | None = loader.LoadResult()
         try:
             with open(self._pipe, "rb", closefd=False) as pipe:
@@ -128,6 +129,8 @@ class Worker:
 
 def _work(files: list[str], namespace: str, pipe: int, parent: int) -> None:
     """The worker's life: read, send, exit. It must never run the parent's code after the fork."""
+    import pickle
+
     code = 1
     try:
         _detach(parent)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from portlint import builder, engine, fixes, loader, parallel, render, suppress, units
+from portlint import builder, engine, fixes, input_stage, loader, parallel, suppress, units
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
 from portlint.model import Cluster
 from portlint.progress import Progress
 from portlint.settings import Settings
+
+if TYPE_CHECKING:  # rendering is imported when the input has something to render (input_stage)
+    from portlint import render
 
 
 @dataclass
@@ -25,7 +29,7 @@ class Report:
     sources: dict[str, Source] = field(default_factory=dict)
     suppressed: list = field(default_factory=list)  # (Finding, suppress.Suppression) silenced in the manifests
     seconds: float = 0.0  # wall time of the check (JUnit's `time`)
-    inputs: list[render.Inputs] = field(default_factory=list)  # per group: what was rendered, skipped, read raw
+    inputs: list[input_stage.Inputs] = field(default_factory=list)  # per group: what was rendered, skipped, read raw
     rendered: list[render.Rendered] = field(default_factory=list)  # the rendered roots and charts
     render_seconds: float = 0.0  # wall time spent in kustomize and helm
     input_files: list[str] = field(default_factory=list)  # every file found ('-' for stdin): no output lands on one
@@ -56,15 +60,16 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
     progress = progress or Progress()
     started = time.perf_counter()
     report = Report()
-    session = render.Session(settings.render, settings.kustomize_binary, settings.helm_binary,
-                             settings.helm_values, settings.namespace)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)  # globs compiled once
     # the input stage: paths → kustomization roots and Helm charts to render, and the raw files
     groups = cluster_groups(paths, settings)
     found = [_files(group, path_filter, settings.roots or paths) for group in groups]
-    plans = [(group, session.plan(files.files, group)) for group, files in zip(groups, found)]
+    session = _session(settings) if any(input_stage.may_render(files.files) for files in found) else None
+    plans = [(group, session.plan(files.files, group) if session else input_stage.Inputs(raw_files=list(files.files)))
+             for group, files in zip(groups, found)]
     progress.reading(sum(len(inputs.raw_files) for _group, inputs in plans))
-    session.build([inputs for _group, inputs in plans])  # every group's roots at once, in parallel
+    if session:
+        session.build([inputs for _group, inputs in plans])  # every group's roots at once, in parallel
     for (group, inputs), files in zip(plans, found):
         report.inputs.append(inputs)
         loaded = parallel.load_files(inputs.raw_files, settings.namespace)
@@ -72,24 +77,40 @@ def check_paths(paths: list[str], settings: Settings, progress: Progress | None 
         _name_stdin(loaded, settings.stdin_filename)
         progress.checking(len(loaded.documents))
         _check_loaded(loaded, settings, report)
-        for rendered in session.render_all(inputs, group):
+        for rendered in session.render_all(inputs, group) if session else ():
             _check_rendered(rendered, settings, report)
         report.files += sum(len(unit.inputs) for unit in inputs.roots + inputs.charts if unit.status == "rendered")
         report.findings += inputs.findings
-    report.render_seconds = session.seconds
+    report.render_seconds = session.seconds if session else 0.0
     _finish(report, settings)
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _session(settings: Settings) -> render.Session:
+    from portlint import render
+
+    return render.Session(settings.render, settings.kustomize_binary, settings.helm_binary, settings.helm_values,
+                          settings.namespace)
+
+
 def _finish(report: Report, settings: Settings) -> None:
     """Findings moved from rendered text to their sources, stamped, suppressed and sorted."""
-    render.relocate(report.findings, report.suppressed, report.rendered, report.sources)
+    _relocate(report)
     fixes.only_at_source(report.findings)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
-    render.relocate(report.findings, report.suppressed, report.rendered, report.sources)  # what suppression added
+    _relocate(report)  # what suppression added
     report.findings.sort(key=Finding.sort_key)
+
+
+def _relocate(report: Report) -> None:
+    """render.relocate: what was found in rendered text, or in `helm template` output read raw, points at
+    its source. Without a finding or a suppression there is nothing to move (nor to import)."""
+    if report.findings or report.suppressed:
+        from portlint import render
+
+        render.relocate(report.findings, report.suppressed, report.rendered, report.sources)
 
 
 def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, render.Inputs]]:
@@ -97,8 +118,7 @@ def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, 
     input stage (the kustomization roots and charts rendered as clusters of their own, the files skipped).
     Nothing is rendered and no rule runs."""
     groups = []
-    session = render.Session(settings.render, settings.kustomize_binary, settings.helm_binary,
-                             settings.helm_values, settings.namespace)
+    session = _session(settings)
     path_filter = PathFilter(settings.exclude, settings.base_dir, settings.gitignore)
     for group in cluster_groups(paths, settings):
         inputs = session.plan(_files(group, path_filter, settings.roots or paths).files, group)
@@ -153,7 +173,7 @@ def check_text(text: str, settings: Settings | None = None, path: str = "<string
     settings = settings or Settings()
     report = Report()
     _check_loaded(loader.load_text(text, path), settings, report)
-    render.relocate(report.findings, report.suppressed, [], report.sources)
+    _relocate(report)
     report.findings = engine.stamp(report.findings, settings)
     suppress.apply(report, settings)
     return report

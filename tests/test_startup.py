@@ -14,12 +14,13 @@ from conftest import ROOT
 # what a check of clean manifests, written as text or JSON to a pipe, never needs
 UNUSED_BY_A_CLEAN_CHECK = (
     "rich",  # the text report on a terminal only
+    "pickle",  # the two-core reader of a large input
     "pathspec",  # globs: exclude, .gitignore, units
     "jsonschema",  # explaining an invalid manifest
     "ruamel",  # --fix migrations
     "concurrent.futures", "tempfile",  # kustomize builds
     "portlint.fixes.fixers", "portlint.fixes.subjects",  # proposing fixes for findings
-    "portlint.render.origin", "portlint.render.paths", "portlint.render.transformers",  # rendered roots
+    "portlint.render",  # no kustomization, chart or template among the files (input_stage)
     "portlint.trace", "portlint.report.sarif", "portlint.report.junit",
 )
 

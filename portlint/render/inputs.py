@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 
 from portlint import loader, schema
 from portlint.findings import Finding
+from portlint.input_stage import CHART_FILE, CHART_TEMPLATES, Inputs, Skipped
 import portlint.render.kustomization as kz
 from portlint.render.kustomization import Entry, Kustomization, Location
 from portlint.render.sources import SourceFiles
 
-CHART_FILE = "Chart.yaml"
-CHART_SOURCE_DIRS = ("templates", "charts")
+CHART_SOURCE_DIRS = (CHART_TEMPLATES, "charts")
 
 
 @dataclass
@@ -65,25 +65,6 @@ class Chart:
 
     def show_file(self, name: str) -> str:
         return self.show(os.path.join(self.directory, name))
-
-
-@dataclass
-class Skipped:
-    """A file of the input that is not read as manifests, and why."""
-
-    path: str  # as shown
-    reason: str
-
-
-@dataclass
-class Inputs:
-    """What the input stage decided; kept on the Report so that `--show-units` can show it."""
-
-    raw_files: list[str] = field(default_factory=list)
-    roots: list[KustomizeRoot] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
 
 
 def show(path: str, absolute: bool) -> str:
@@ -158,7 +139,7 @@ def _charts(files: list[str], real: dict[str, str], inputs: Inputs) -> list[Char
     (under a chart's charts/) is part of its parent, not a chart of its own."""
     found = {(os.path.dirname(real[p]), p) for p in files if os.path.basename(p) == CHART_FILE and p in real}
     for path in files:
-        if path in real and "templates" in path.split(os.sep)[:-1]:
+        if path in real and CHART_TEMPLATES in path.split(os.sep)[:-1]:
             chart = _chart_above(path)
             if chart is not None:
                 found.add((os.path.dirname(os.path.abspath(chart)), chart))
@@ -175,7 +156,7 @@ def _chart_above(path: str) -> str | None:
     """The Chart.yaml of the chart whose templates/ holds `path` (spelled relative as `path` is)."""
     directory = os.path.dirname(path)
     while directory:
-        if os.path.basename(directory) == "templates":
+        if os.path.basename(directory) == CHART_TEMPLATES:
             candidate = os.path.join(os.path.dirname(directory), CHART_FILE)
             if os.path.isfile(candidate):
                 return candidate

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from portlint.input_stage import KUSTOMIZATION_FILES
 from portlint.loader import Mapping, Sequence, Source
 from portlint.render.sources import SourceFiles
 
-FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+FILE_NAMES = KUSTOMIZATION_FILES
 COMPONENT_KIND = "Component"
 _REMOTE_PREFIXES = ("git@", "git::", "github.com/", "gitlab.com/", "bitbucket.org/")
 # keys whose string entries name files a build reads (besides resources, components and patches)
