@@ -10,7 +10,7 @@ import pytest
 from portlint.trace import parse_target
 from portlint.trace.targets import TargetError
 
-from conftest import lint, only
+from conftest import lint, only, rule_ids
 
 POD = """\
 apiVersion: v1
@@ -123,6 +123,15 @@ spec:
   ports: [{{port: 5432}}]
 """
 
+NETWORK_POLICY = """\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: web}}
+spec:
+  podSelector: {{}}
+  ingress: [{{ports: [{{port: 80, protocol: {protocol}}}]}}]
+"""
+
 CASES = {
     # --- §2, Ingress (pkg/apis/networking/validation) ----------------------------------------
     "backend with port name and number": (
@@ -186,6 +195,12 @@ CASES = {
         "service-type-field-invalid",
         service("externalTrafficPolicy: Local\nports: [{port: 80}]\n"),
         service("externalTrafficPolicy: Local\nexternalIPs: [203.0.113.7]\nports: [{port: 80}]\n")),
+    # An empty string in a plain (non-pointer) field is what SetDefaults_Service and the generated
+    # defaults (zz_generated.defaults.go) see as unset: it is defaulted before validation runs
+    "a Service type, port protocol or externalTrafficPolicy outside its enum; empty ones are defaulted": (
+        "manifest-invalid",
+        service("type: clusterip\nports: [{port: 80, protocol: tcp}]\n"),
+        service("type: ''\nexternalTrafficPolicy: ''\nports: [{port: 80, protocol: ''}]\n")),
     # --- §2, pods (ValidatePodSpec) ----------------------------------------------------------
     "hostNetwork with a hostPort other than its containerPort": (
         "host-port-invalid",
@@ -211,6 +226,15 @@ CASES = {
         "port-name-invalid",
         pod("containers: [{name: a, image: x, ports: [{name: http, containerPort: 80}, {name: http, containerPort: 81}]}]\n"),
         pod("containers: [{name: a, image: x, ports: [{name: http, containerPort: 80}, {name: alt, containerPort: 81}]}]\n")),
+    "a container port protocol outside its enum; an empty one is defaulted to TCP": (
+        "manifest-invalid",
+        pod("containers: [{name: a, image: x, ports: [{containerPort: 80, protocol: tcp}]}]\n"),
+        pod("containers: [{name: a, image: x, ports: [{containerPort: 80, protocol: ''}]}]\n")),
+    # --- §2, NetworkPolicy: a port's protocol is a pointer, defaulted only when absent ----------
+    "an empty NetworkPolicy port protocol": (
+        "manifest-invalid",
+        NETWORK_POLICY.format(protocol="''"),
+        NETWORK_POLICY.format(protocol="TCP")),
     # --- §2, batch (pkg/apis/batch/validation, pkg/registry/batch/job) -----------------------
     "a Job name over 63 characters": (
         "object-name-invalid",
@@ -298,3 +322,27 @@ roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: admin}
     role = binding.replace("ClusterRoleBinding", "RoleBinding")
     findings = only(lint(role + "---\n" + role.replace("ClusterRole,", "ClusterRole, x: y,")), "duplicate-object")
     assert str(findings[0].object) == "RoleBinding default/admin"
+
+
+def test_a_port_with_an_empty_protocol_is_read_as_tcp():
+    """protocol: "" is TCP after defaulting, so the port is judged, not left out as unreadable."""
+    findings = lint("""\
+        apiVersion: v1
+        kind: Service
+        metadata: {name: web}
+        spec:
+          selector: {app: web}
+          ports: [{name: http, port: 80, targetPort: web, protocol: ""}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080, protocol: ""}]}]
+        """)
+    assert rule_ids(findings) == ["service-target-port-name-unresolved"]
+    assert "TCP" in findings[0].message
