@@ -89,6 +89,16 @@ def test_the_parent_namespace_defaults_to_the_routes_and_the_hint_names_the_gate
     assert finding.related[0].namespace == "infra"
 
 
+def test_when_that_gateway_admits_only_its_own_namespace_the_hint_moves_the_route_there():
+    # a parentRef naming infra would be refused (NotAllowedByListeners): the route belongs in infra
+    same = "- {name: http, protocol: HTTP, port: 80}"  # allowedRoutes.namespaces.from: Same, the default
+    text = gateway(same) + route("{name: public}") + gateway(HTTP_ALL, name="other", namespace="shop") + APP
+    [finding] = only(lint(text), "route-parent-missing")
+    assert "admit only routes in infra" in finding.hint
+    assert "set the route's metadata.namespace to infra" in finding.hint
+    assert "in the parentRef" not in finding.hint
+
+
 def test_a_gateway_installed_from_another_repository_is_not_reported():
     # no Gateway at all in namespace infra, and none named public anywhere
     assert only(lint(route() + APP), "route-parent-missing") == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from portlint.attachment import Attachment, ListenerFit, attachment, gateway_parents
+from portlint.attachment import Attachment, ListenerFit, allowed_kinds, attachment, gateway_parents, refusal, selects
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import Cluster, Gateway, ParentRef, Route
@@ -61,7 +61,13 @@ def route_parent_missing(cluster: Cluster, settings: Settings) -> Iterator[Findi
 
 def _missing_gateway_hint(cluster: Cluster, route: Route, parent: ParentRef, elsewhere: list[Gateway]) -> str:
     if elsewhere:
-        where = elsewhere[0].namespace
+        gateway = elsewhere[0]
+        where = gateway.namespace
+        if _admits_only_its_own_namespace(cluster, gateway, parent, route):
+            # naming the namespace in the parentRef would only trade this finding for NotAllowedByListeners
+            return (f"a Gateway {parent.name!r} exists in namespace {where}, and the listeners the parentRef selects "
+                    f"admit only routes in {where} (allowedRoutes.namespaces.from: Same): set the route's "
+                    f"metadata.namespace to {where} (or apply it with -n {where})")
         return (f"a Gateway {parent.name!r} exists in namespace {where}: set `namespace: {where}` in the parentRef "
                 f"(a parentRef without namespace means the route's own namespace, {route.namespace})")
     here = sorted(cluster.gateway_api.gateways_in(parent.namespace))
@@ -69,6 +75,18 @@ def _missing_gateway_hint(cluster: Cluster, route: Route, parent: ParentRef, els
     if close:
         return f"did you mean Gateway {close[0]!r}? Names are case-sensitive"
     return f"Gateways in namespace {parent.namespace}: {', '.join(here[:6])}; name one of them, or create the Gateway"
+
+
+def _admits_only_its_own_namespace(cluster: Cluster, gateway: Gateway, parent: ParentRef, route: Route) -> bool:
+    """Whether no listener the parentRef selects would take the route from its namespace, and one would take
+    it from the Gateway's own (from: Same, the route's kind allowed)."""
+    if not gateway.readable("spec.listeners"):
+        return False
+    listeners = [listener for listener in gateway.listeners if selects(parent, listener)]
+    if any(refusal(cluster, gateway, listener, route) is None for listener in listeners):
+        return False
+    return any(listener.namespaces_from == "Same" and route.ref.kind in (allowed_kinds(listener) or (route.ref.kind,))
+               for listener in listeners)
 
 
 def _listener_hint(gateway: Gateway, parent: ParentRef) -> str:
