@@ -19,7 +19,6 @@ Listener and AllowedRoutes, httproute_types.go Hostnames):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
 
 from portlint.kinds import GATEWAY_API_GROUP
 from portlint.model import NAMESPACE_NAME_LABEL, Cluster, Gateway, Listener, ParentRef, Route
@@ -146,18 +145,17 @@ class Attachment:
         return [fit for fit in self.fits if fit.attached]
 
 
-_ATTACHMENTS: "WeakKeyDictionary[ParentRef, Attachment]" = WeakKeyDictionary()
-
-
 def attachment(cluster: Cluster, route: Route, parent: ParentRef) -> Attachment:
     """How `parent` (a Gateway parentRef of `route`) attaches; computed once for rules and trace."""
-    if parent not in _ATTACHMENTS:
+    answers = cluster.answers.setdefault("attachments", {})  # id(parent) → Attachment: its route is in the cluster
+    found = answers.get(id(parent))
+    if found is None:
         # of several definitions of the Gateway (variants, examples): those applied with the route, else the nearest
         gateways = cluster.nearest(route, cluster.gateway_api.parent_gateways(route, parent))
         fits = [_fit(cluster, gateway, listener, route)
                 for gateway in gateways for listener in gateway.listeners if selects(parent, listener)]
-        _ATTACHMENTS[parent] = Attachment(route, parent, gateways, fits)
-    return _ATTACHMENTS[parent]
+        found = answers[id(parent)] = Attachment(route, parent, gateways, fits)
+    return found
 
 
 def selects(parent: ParentRef, listener: Listener) -> bool:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from typing import Iterator
-from weakref import WeakKeyDictionary
 
 from portlint.loader import Mapping
 from portlint.model import (
@@ -38,9 +37,6 @@ def selects_pods(service: Service) -> bool:
     return bool(service.selector) and service.type != "ExternalName"
 
 
-_BACKENDS: "WeakKeyDictionary[Service, list[Workload]]" = WeakKeyDictionary()
-
-
 def backends(cluster: Cluster, service: Service) -> list[Workload]:
     """The workloads whose pods serve `service`: of those its selector picks, the ones in its apply unit(s),
     all of them; if none is there, the nearest across units (`Cluster.nearest`).
@@ -49,10 +45,12 @@ def backends(cluster: Cluster, service: Service) -> list[Workload]:
     Service there selects every example's pods although only its own are meant. Several rules and
     the tracer ask for the same Service: the answer is computed once.
     """
-    if service not in _BACKENDS:
+    answers = cluster.answers.setdefault("backends", {})  # id(service) → workloads: the cluster holds the service
+    found = answers.get(id(service))
+    if found is None:
         selected = cluster.pods.select(service.namespace, service.selector) if selects_pods(service) else []
-        _BACKENDS[service] = cluster.nearest(service, selected)
-    return _BACKENDS[service]
+        found = answers[id(service)] = cluster.nearest(service, selected)
+    return found
 
 
 def resolve_target_port(service_port: ServicePort, template: PodTemplate) -> ContainerPort | None:

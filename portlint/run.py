@@ -34,7 +34,7 @@ class Report:
     render_seconds: float = 0.0  # wall time spent in kustomize and helm
     input_files: list[str] = field(default_factory=list)  # every file found ('-' for stdin): no output lands on one
     notes: list[str] = field(default_factory=list)  # what the CLI says on stderr about how the input was read
-    loads: list = field(default_factory=list)  # each cluster's loader.LoadResult, for --fix's re-check
+    loads: list = field(default_factory=list)  # each cluster's loader.LoadResult, for --fix's re-check (recheck.py)
 
     def file_of(self, obj) -> str:
         """Where an object is written: its file, or for a rendered object the source file it came from
@@ -189,9 +189,9 @@ def _check_rendered(rendered: render.Rendered, settings: Settings, report: Repor
     _check_loaded(loaded, settings, report)
 
 
-def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report) -> None:
-    cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace)
-    cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
+def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report, model=None) -> None:
+    """`model(loaded, settings)` gives the cluster (default: `model_of`; a re-check reuses what it can)."""
+    cluster, invalid = (model or model_of)(loaded, settings)
     report.files += loaded.files
     report.objects += cluster.manifest_count
     checked = engine.run_checks(cluster, settings)
@@ -202,39 +202,8 @@ def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report)
     report.loads.append(loaded)
 
 
-def recheck(report: Report, texts: dict[str, str], settings: Settings, reread: dict | None = None) -> Report:
-    """The report on the same input with the files in `texts` (path → new text) changed.
-
-    Only those files are parsed again; every other document is reused as it was read. `reread`
-    (path → (text, LoadResult)) keeps what an earlier re-check parsed, for a text that is the same.
-    """
-    new = Report(inputs=report.inputs, rendered=report.rendered)
-    reread = {} if reread is None else reread
-    for loaded in report.loads:
-        _check_loaded(_with_texts(loaded, texts, reread), settings, new)
-    new.findings += [finding for inputs in report.inputs for finding in inputs.findings]
-    new.files = report.files
-    _finish(new, settings)
-    return new
-
-
-def _with_texts(loaded: loader.LoadResult, texts: dict[str, str], reread: dict) -> loader.LoadResult:
-    fresh = {}
-    for path, text in texts.items():
-        if path in loaded.sources:
-            if path not in reread or reread[path][0] != text:
-                reread[path] = (text, loader.load_text(text, path))
-            fresh[path] = reread[path][1]
-    if not fresh:
-        return loaded
-    result = loader.LoadResult(files=loaded.files, sources=dict(loaded.sources))
-    for document in loaded.documents:
-        path = document.source.path
-        if path not in fresh:
-            result.documents.append(document)
-        elif path not in result.sources or result.sources[path] is loaded.sources[path]:
-            result.documents += fresh[path].documents  # in the place of the file's first document
-            result.sources[path] = fresh[path].sources[path]
-    result.findings = [f for f in loaded.findings if f.file not in fresh] + \
-        [f for reread in fresh.values() for f in reread.findings]
-    return result
+def model_of(loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:
+    """The cluster of what was read, with its apply units, and the findings of its invalid manifests."""
+    cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace)
+    cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
+    return cluster, invalid

@@ -59,7 +59,12 @@ from portlint.loader import Document
 from portlint.model import Cluster, EndpointsObject, KubeObject
 
 
-def build_cluster(documents: list[Document], namespace: str = "default") -> tuple[Cluster, list[Finding]]:
+def build_cluster(documents: list[Document], namespace: str = "default",
+                  built: dict[int, tuple[Document, KubeObject]] | None = None) -> tuple[Cluster, list[Finding]]:
+    """The cluster of `documents`. `built` (id of a document → (document, object), filled here) lets a
+    re-check reuse the objects of the documents it did not parse again: an object is a function of its
+    document and the namespace alone (the per-cluster answers live on the Cluster), except that a
+    CustomResourceDefinition of the input may make it cluster-scoped, which the caller must rule out."""
     cluster = Cluster()
     findings: list[Finding] = []
     schema.validate_all(documents, namespace)
@@ -71,10 +76,27 @@ def build_cluster(documents: list[Document], namespace: str = "default") -> tupl
         if document.unreadable == ((),):  # which object this is cannot be told
             cluster.unplaced_kinds.add(builtin_kind(document.data.get("apiVersion"), document.data.get("kind")))
             continue
-        cluster.add(build_object(document, namespace))
+        known = built.get(id(document)) if built is not None else None
+        if known is not None and known[0] is document:
+            cluster.add(known[1])
+            continue
+        obj = build_object(document, namespace)
+        if built is not None:
+            built[id(document)] = (document, obj)  # the document kept with it: its id stays its own
+        cluster.add(obj)
     _unnamespace_custom_cluster_scoped(cluster)
     cluster.build_indexes()
     return cluster, findings
+
+
+def built_objects(documents: list[Document], cluster: Cluster) -> dict[int, tuple[Document, KubeObject]]:
+    """The `built` of build_cluster for a cluster built from `documents` without one: its objects are
+    those of the manifests it could place, in their order (empty when they do not line up)."""
+    placed = [d for d in documents if schema.is_manifest(d.data) and d.unreadable != ((),)]
+    if len(placed) != len(cluster.objects) or any(d.source is not o.source or (o.raw is not d.data and not d.unreadable)
+                                                  for d, o in zip(placed, cluster.objects)):
+        return {}
+    return {id(d): (d, o) for d, o in zip(placed, cluster.objects)}
 
 
 def _unnamespace_custom_cluster_scoped(cluster: Cluster) -> None:

@@ -22,7 +22,8 @@ from portlint.fixes.edit import edit_text
 from portlint.limits import Refused, read_file
 from portlint.loader import STDIN
 from portlint.outputs import inside
-from portlint.run import Report, check_text, recheck
+from portlint.recheck import Rechecks
+from portlint.run import Report, check_text
 from portlint.settings import Settings
 
 MAX_PASSES = 10
@@ -76,7 +77,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
     (stdin; the text of `fix_text`); by default the stdin of `paths`."""
     files = _Files(report, paths, in_memory if in_memory is not None else stdin_name(paths, settings))
     texts: dict[str, str] = {}
-    reread: dict = {}  # what the re-checks parsed, by path
+    rechecks = Rechecks(report)  # what the re-checks share: the texts parsed, the model objects built
     rejected: set[tuple] = set()
     result = Result(report)
     for _ in range(MAX_PASSES):
@@ -87,7 +88,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
         new_texts, made = _make(chosen, files, texts, rejected, result.notes)
         if not made:
             continue
-        checked = recheck(report, new_texts, settings, reread)
+        checked = rechecks.check(new_texts, settings)
         if post:
             post(checked)
         failed = _blamed(result.report, checked, made)

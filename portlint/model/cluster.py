@@ -128,6 +128,9 @@ class Cluster(UnitQueries):
     units: ApplyUnits = field(default_factory=ApplyUnits)  # the whole input is one unit until inferred
     _held: set | None = field(default=None, repr=False)
     _alternatives: set | None = field(default=None, repr=False)
+    # answers that rules and trace share, computed once (ports.backends, attachment.attachment): kept here,
+    # not on the model objects, because a re-check after --fix builds a new Cluster around the same objects
+    answers: dict = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)

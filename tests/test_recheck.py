@@ -1,0 +1,195 @@
+"""The re-checks of --fix and --diff (portlint/recheck.py) reuse what the changed files cannot affect: the
+report a fix session ends with must be, finding for finding, what a fresh check of the fixed files gives."""
+
+import dataclasses
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from conftest import ROOT
+from portlint import builder
+from portlint.fixes.apply import fix_report
+from portlint.recheck import Rechecks
+from portlint.run import check_paths
+from portlint.settings import Settings
+
+
+def write(root, files: dict) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+def deployment(name: str, app: str, probe: str = "http", api: str = "apps/v1") -> str:
+    return f"""\
+        apiVersion: {api}
+        kind: Deployment
+        metadata: {{name: {name}, labels: {{app: {app}}}}}
+        spec:
+          selector: {{matchLabels: {{app: {app}}}}}
+          template:
+            metadata: {{labels: {{app: {app}}}}}
+            spec:
+              containers:
+                - name: c
+                  image: x
+                  ports: [{{name: http, containerPort: 8080}}]
+                  readinessProbe: {{httpGet: {{path: /, port: {probe}}}}}
+        """
+
+
+def service(name: str, selector: str, target: str = "http") -> str:
+    return f"""\
+        apiVersion: v1
+        kind: Service
+        metadata: {{name: {name}}}
+        spec:
+          selector: {{app: {selector}}}
+          ports: [{{name: http, port: 80, targetPort: {target}}}]
+        """
+
+
+CRD = """\
+    apiVersion: apiextensions.k8s.io/v1
+    kind: CustomResourceDefinition
+    metadata: {name: widgets.example.com}
+    spec:
+      group: example.com
+      scope: Cluster
+      names: {kind: Widget, plural: widgets}
+      versions: [{name: v1, served: true, storage: true, schema: {openAPIV3Schema: {type: object}}}]
+    """
+
+
+OLD_DEPLOYMENT = """\
+apiVersion: apps/v1beta1
+kind: Deployment
+metadata: {name: old}
+spec:
+  template:
+    metadata: {labels: {app: old}}
+    spec: {containers: [{name: c, image: x}]}
+"""
+
+
+def copy_of(tmp_path, *parts):
+    target = tmp_path / "tree"
+    shutil.copytree(ROOT.joinpath(*parts), target)
+    return target
+
+
+def units_tree(tmp_path):
+    """Apply units that hold across directories, an alternative, and a Service whose Deployment alone is
+    fixed (its backends must be the new Deployment, with its new lines)."""
+    root = tmp_path / "tree"
+    write(root, {
+        "shared/web-svc.yaml": service("web", "web"),
+        "apps/web/deployment.yaml": deployment("web", "web", probe="htpp", api="apps/v1beta2"),
+        "apps/api/service.yaml": service("api", "API", target="htp"),
+        "apps/api/deployment.yaml": deployment("api", "api"),
+        "apps/api/variant.yaml": service("api", "api", target="htp"),
+        # the migration (with --unsafe-fixes) adds lines above the second Deployment, which the Service selects
+        "shop/workloads.yaml": OLD_DEPLOYMENT + "---\n" + textwrap.dedent(deployment("shop", "shop", probe="htpp")),
+        "shop/service.yaml": """\
+            apiVersion: v1
+            kind: Service
+            metadata: {name: shop}
+            spec:
+              selector: {app: shop}
+              ports: [{name: http, port: 80, targetPort: 9090}]
+            """,
+    })
+    return root
+
+
+def crd_tree(tmp_path):
+    """A fix in a file that defines a CustomResourceDefinition (scope: Cluster) of a kind used elsewhere."""
+    root = tmp_path / "tree"
+    write(root, {
+        "crds/widgets.yaml": textwrap.dedent(CRD) + "---\n" + textwrap.dedent(service("widget", "widget", target="htp")),
+        "crds/widget.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: x}\n",
+        "crds/deployment.yaml": deployment("widget", "widget", probe="htpp"),
+    })
+    return root
+
+
+def generated_tree(tmp_path):
+    """benchmarks/: a generated tree with fixable mistakes of four kinds (an apps/v1beta2 migration among
+    them), its generator's own faults, and the findings the fixes reveal."""
+    tree, fixable = tmp_path / "generated", tmp_path / "tree"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tree), "--objects", "400",
+                    "--layout", "grow", "--seed", "3"], check=True, capture_output=True)
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "fixable.py"), str(tree), str(fixable),
+                    "--count", "24"], check=True, capture_output=True)
+    return fixable
+
+
+TREES = {
+    "examples/broken (a fix reveals another)": lambda tmp_path: copy_of(tmp_path, "examples", "broken"),
+    "examples/legacy (API migrations that change the group)": lambda tmp_path: copy_of(tmp_path, "examples", "legacy"),
+    "examples/gateway/broken": lambda tmp_path: copy_of(tmp_path, "examples", "gateway", "broken"),
+    "apply units": units_tree,
+    "a CustomResourceDefinition": crd_tree,
+    "generated": generated_tree,
+}
+
+
+def everything(findings) -> list[dict]:
+    """Each finding whole: rule, file, line, column, field, message, hint, object, related, severity, fix."""
+    return [dataclasses.asdict(finding) for finding in findings]
+
+
+@pytest.mark.parametrize("unsafe", [False, True])
+@pytest.mark.parametrize("make", TREES.values(), ids=TREES.keys())
+def test_the_report_a_fix_session_ends_with_is_a_fresh_check_of_the_fixed_files(tmp_path, make, unsafe):
+    root = make(tmp_path)
+    settings = Settings()
+    result = fix_report(check_paths([str(root)], settings), settings, [str(root)], unsafe=unsafe)
+    assert result.fixed, "the tree has nothing to fix: it tests nothing"
+    for change in result.changes.values():
+        with open(change.path, "w", encoding="utf-8") as handle:
+            handle.write(change.text)
+    fresh = check_paths([str(root)], settings)
+    assert everything(result.report.findings) == everything(fresh.findings)
+    assert [(f.rule, f.file, f.line) for f, _why in result.report.suppressed] == \
+        [(f.rule, f.file, f.line) for f, _why in fresh.suppressed]
+    assert (result.report.files, result.report.objects) == (fresh.files, fresh.objects)
+    assert [c.units.units for c in result.report.clusters] == [c.units.units for c in fresh.clusters]
+
+
+def test_the_objects_of_unchanged_documents_are_reused_and_those_of_changed_ones_built_again(tmp_path):
+    root = copy_of(tmp_path, "examples", "broken")
+    settings = Settings()
+    report = check_paths([str(root)], settings)
+    before = {obj.file: obj for obj in report.clusters[0].objects}
+    changed = str(root / "service.yaml")
+    text = (root / "service.yaml").read_text().replace("targetPort", "targetPort ", 1)
+    after = {obj.file: obj for obj in Rechecks(report).check({changed: text}, settings).clusters[0].objects}
+    assert after.keys() == before.keys()
+    assert [f for f in after if after[f] is before[f]] == [f for f in after if f != changed]
+
+
+def test_a_changed_file_that_defines_a_crd_builds_every_object_again(tmp_path):
+    root = crd_tree(tmp_path)
+    settings = Settings()
+    report = check_paths([str(root)], settings)
+    before = set(map(id, report.clusters[0].objects))
+    path = root / "crds" / "widgets.yaml"
+    rechecks = Rechecks(report)
+    after = rechecks.check({str(path): path.read_text().replace("scope: Cluster", "scope: Namespaced")}, settings)
+    assert not before & set(map(id, after.clusters[0].objects))
+    widget = next(o for o in after.clusters[0].objects if o.ref.kind == "Widget")
+    assert widget.ref.namespace == "x"  # no longer cluster-scoped
+
+
+def test_built_objects_line_up_with_the_documents_they_were_built_from(tmp_path):
+    root = units_tree(tmp_path)
+    report = check_paths([str(root)], Settings())
+    built = builder.built_objects(report.loads[0].documents, report.clusters[0])
+    assert [obj for _document, obj in built.values()] == report.clusters[0].objects
+    assert all(obj.source is document.source for document, obj in built.values())
+    assert builder.built_objects(report.loads[0].documents[1:], report.clusters[0]) == {}
