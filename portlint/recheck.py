@@ -7,17 +7,23 @@ check of the changed input would give it, without redoing what the change cannot
   rules share live on the Cluster, see Cluster.answers), except that a CustomResourceDefinition that
   declares `scope: Cluster` takes the namespace out of its kind's objects (builder). So objects are
   reused only while no changed file defines a CustomResourceDefinition, before or after the change.
-- Every index, the apply units and every rule are computed again on the new cluster.
+- The apply units are those of the previous check when what inference reads of the files changed since
+  (units.py: each object's key and references, the labels of the pods a workload makes, in order, and
+  the content of an object another file of its directory defines too) is the same before and after.
+- Every index and every rule are computed again on the new cluster.
 
 tests/test_recheck.py compares the report of each fix session with a fresh check of the fixed files.
 """
 
 from __future__ import annotations
 
+import os
+
 from portlint import builder, loader, units
 from portlint.findings import Finding
 from portlint.loader import Mapping
-from portlint.model import Cluster
+from portlint.model import Cluster, KubeObject, Workload
+from portlint.model.units import cluster_scoped_kinds, object_key
 from portlint.run import Report, _check_loaded, _finish
 from portlint.settings import Settings
 
@@ -33,6 +39,7 @@ class Rechecks:
         # per LoadResult: id(document) → (document, object), or None once a changed file defines a CRD
         self._built: list[dict | None] = [builder.built_objects(loaded.documents, cluster)
                                           for loaded, cluster in zip(report.loads, report.clusters)]
+        self._last = list(zip(report.loads, report.clusters))  # per LoadResult: what was checked last
 
     def check(self, texts: dict[str, str], settings: Settings) -> Report:
         """The report on the input of the first check with the files in `texts` (path → new text) changed."""
@@ -42,8 +49,7 @@ class Rechecks:
             changed = self._with_texts(loaded, texts)
             if changed is not loaded and self._built[number] is not None and _defines_crd(loaded, changed):
                 self._built[number] = None
-            built = self._built[number]
-            _check_loaded(changed, settings, new, lambda loaded, settings: _model(loaded, settings, built))
+            _check_loaded(changed, settings, new, lambda loaded, settings: self._model(number, loaded, settings))
         new.findings += [finding for inputs in report.inputs for finding in inputs.findings]
         new.files = report.files
         _finish(new, settings)
@@ -72,10 +78,71 @@ class Rechecks:
         return result
 
 
-def _model(loaded: loader.LoadResult, settings: Settings, built: dict | None) -> tuple[Cluster, list[Finding]]:
-    cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
-    cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
-    return cluster, invalid
+    def _model(self, number: int, loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:
+        built = self._built[number]
+        cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
+        last_loaded, last = self._last[number]
+        same = built is not None and _same_unit_inputs(last_loaded, last, loaded, cluster)
+        cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
+        self._last[number] = (loaded, cluster)
+        return cluster, invalid
+
+
+def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.LoadResult, cluster: Cluster) -> bool:
+    """Whether apply-unit inference reads the same of `cluster` as of `last` (same files, and no changed file
+    defines a CustomResourceDefinition: the caller knows): then it infers the same units."""
+    if list(before.sources) != list(after.sources):
+        return False
+    changed = {path for path, source in after.sources.items() if before.sources[path] is not source}
+    if not changed:
+        return True
+    scoped = cluster_scoped_kinds(cluster.objects)
+    old, new = _objects_in(last, changed), _objects_in(cluster, changed)
+    beside = _keys_by_directory(cluster, {os.path.dirname(path) for path in changed}, scoped)
+    for path in changed:
+        if len(old.get(path, ())) != len(new.get(path, ())):
+            return False
+        # keys other files of the directory define too: inference compares such objects' content
+        shared = {key for file, key in beside.get(os.path.dirname(path), ()) if file != path}
+        if [_unit_input(o, scoped, shared) for o in old.get(path, ())] != \
+                [_unit_input(o, scoped, shared) for o in new.get(path, ())]:
+            return False
+    return True
+
+
+def _objects_in(cluster: Cluster, paths: set[str]) -> dict[str, list[KubeObject]]:
+    found: dict[str, list[KubeObject]] = {}
+    for obj in cluster.objects:
+        if obj.source.path in paths:
+            found.setdefault(obj.source.path, []).append(obj)
+    return found
+
+
+def _keys_by_directory(cluster: Cluster, directories: set[str], scoped) -> dict[str, list[tuple[str, tuple]]]:
+    """(file, key) of every object in `directories`, by directory."""
+    found: dict[str, list[tuple[str, tuple]]] = {}
+    for obj in cluster.objects:
+        directory = os.path.dirname(obj.source.path)
+        if directory in directories:
+            found.setdefault(directory, []).append((obj.source.path, object_key(obj, scoped)))
+    return found
+
+
+def _unit_input(obj: KubeObject, scoped, shared: set) -> tuple:
+    """What units.py reads of one object: its key, its references, the labels of its pods, and its
+    content when another file of its directory defines the same key."""
+    key = object_key(obj, scoped)
+    refs = tuple((ref.what, ref.key, tuple(ref.selector.items()) if ref.selector is not None else None)
+                 for ref in units.references(obj, scoped))
+    pods = None
+    if isinstance(obj, Workload):
+        labels = obj.pod_labels
+        # a controller's label is a check made from the kind and the name (builder/pods.py)
+        dynamic = tuple((name, check.__code__, tuple(c.cell_contents for c in check.__closure__ or ()))
+                        for name, check in labels.dynamic.items())
+        pods = (tuple(labels.static.items()), dynamic, obj.labels_readable)
+    content = units.Index.content(obj) if key in shared else None
+    return type(obj), obj.ref.kind, obj.namespace, obj.name, key, refs, pods, content
 
 
 def _defines_crd(before: loader.LoadResult, after: loader.LoadResult) -> bool:

@@ -131,9 +131,13 @@ class Index:
     def _fingerprint(self, obj: KubeObject) -> str:
         found = self._fingerprints.get(id(obj))
         if found is None:
-            content = {k: v for k, v in obj.raw.items() if k != "apiVersion"}
-            found = self._fingerprints[id(obj)] = json.dumps(content, sort_keys=True, default=str)
+            found = self._fingerprints[id(obj)] = self.content(obj)
         return found
+
+    @staticmethod
+    def content(obj: KubeObject) -> str:
+        """What two definitions of one object are compared by: everything but the apiVersion."""
+        return json.dumps({k: v for k, v in obj.raw.items() if k != "apiVersion"}, sort_keys=True, default=str)
 
 
 # --- references ------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import pytest
 
 from conftest import ROOT
 from portlint import builder
+from portlint.units import infer as units_infer
 from portlint.fixes.apply import fix_report
 from portlint.recheck import Rechecks
 from portlint.run import check_paths
@@ -193,3 +194,57 @@ def test_built_objects_line_up_with_the_documents_they_were_built_from(tmp_path)
     assert [obj for _document, obj in built.values()] == report.clusters[0].objects
     assert all(obj.source is document.source for document, obj in built.values())
     assert builder.built_objects(report.loads[0].documents[1:], report.clusters[0]) == {}
+
+
+def stateful_set(service_name: str) -> str:
+    text = textwrap.dedent(deployment("db", "db")).replace("kind: Deployment", "kind: StatefulSet")
+    return text.replace("spec:\n", f"spec:\n  serviceName: {service_name}\n", 1)
+
+
+CONFIG = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {mode: %s}\n"
+# (the files, the one changed, its new text): each change alters what apply-unit inference reads
+UNIT_CHANGES = {
+    "a selector that now picks pods in a subdirectory": (
+        {"a/service.yaml": service("web", "none"), "a/sub/deployment.yaml": deployment("web", "web")},
+        "a/service.yaml", service("web", "web")),
+    "a selector that no longer picks them": (
+        {"a/service.yaml": service("web", "web"), "a/sub/deployment.yaml": deployment("web", "web")},
+        "a/service.yaml", service("web", "none")),
+    "pod labels that a Service elsewhere selects": (
+        {"a/service.yaml": service("web", "web"), "a/sub/deployment.yaml": deployment("web", "api")},
+        "a/sub/deployment.yaml", deployment("web", "web")),
+    "alternatives defined identically, then differently": (
+        {"c/one.yaml": CONFIG % "a", "c/two.yaml": CONFIG % "a", "c/deployment.yaml": deployment("web", "web")},
+        "c/two.yaml", CONFIG % "b"),
+    "a file that now redefines an object of its directory": (
+        {"c/one.yaml": CONFIG % "a", "c/two.yaml": CONFIG.replace("settings", "other") % "a"},
+        "c/two.yaml", CONFIG % "a"),
+    "a StatefulSet's Service": (
+        {"d/service.yaml": service("db", "zzz"), "d/sub/db.yaml": stateful_set("nothing")},
+        "d/sub/db.yaml", stateful_set("db")),
+}
+
+
+@pytest.mark.parametrize("files, path, text", UNIT_CHANGES.values(), ids=UNIT_CHANGES.keys())
+def test_a_change_to_what_units_are_inferred_from_infers_them_again(tmp_path, files, path, text):
+    root = tmp_path / "tree"
+    write(root, files)
+    settings = Settings()
+    report = check_paths([str(root)], settings)
+    rechecked = Rechecks(report).check({str(root / path): textwrap.dedent(text)}, settings)
+    write(root, {path: text})
+    fresh = check_paths([str(root)], settings)
+    assert [c.units.units for c in rechecked.clusters] == [c.units.units for c in fresh.clusters]
+    assert report.clusters[0].units.units != fresh.clusters[0].units.units, "the change changes no unit"
+    assert everything(rechecked.findings) == everything(fresh.findings)
+
+
+def test_units_are_reused_when_the_changed_files_give_inference_the_same(tmp_path, monkeypatch):
+    root = units_tree(tmp_path)
+    settings = Settings()
+    report = check_paths([str(root)], settings)
+    path = root / "apps" / "web" / "deployment.yaml"  # its probe's port: nothing inference reads
+    inferred = []
+    monkeypatch.setattr("portlint.units.infer", lambda *args: inferred.append(args) or units_infer(*args))
+    rechecked = Rechecks(report).check({str(path): path.read_text().replace("htpp", "http")}, settings)
+    assert inferred == [] and rechecked.clusters[0].units is report.clusters[0].units
