@@ -97,13 +97,25 @@ def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.Lo
     if not changed:
         return True
     scoped = cluster_scoped_kinds(cluster.objects)
-    old, new = _objects_in(last, changed), _objects_in(cluster, changed)
-    beside = _keys_by_directory(cluster, {os.path.dirname(path) for path in changed}, scoped)
+    old = _objects_in(last, changed)
+    directories = {path: os.path.dirname(path) for path in after.sources}
+    around = {directories[path] for path in changed}
+    new: dict[str, list[KubeObject]] = {}
+    beside: dict[str, list[tuple[str, tuple]]] = {}  # (file, key) of each object in a changed file's directory
+    for obj in cluster.objects:
+        path = obj.source.path
+        directory = directories.get(path)
+        if directory is None:
+            directory = directories[path] = os.path.dirname(path)
+        if directory in around:
+            beside.setdefault(directory, []).append((path, object_key(obj, scoped)))
+            if path in changed:
+                new.setdefault(path, []).append(obj)
     for path in changed:
         if len(old.get(path, ())) != len(new.get(path, ())):
             return False
         # keys other files of the directory define too: inference compares such objects' content
-        shared = {key for file, key in beside.get(os.path.dirname(path), ()) if file != path}
+        shared = {key for file, key in beside.get(directories[path], ()) if file != path}
         if [_unit_input(o, scoped, shared) for o in old.get(path, ())] != \
                 [_unit_input(o, scoped, shared) for o in new.get(path, ())]:
             return False
@@ -115,16 +127,6 @@ def _objects_in(cluster: Cluster, paths: set[str]) -> dict[str, list[KubeObject]
     for obj in cluster.objects:
         if obj.source.path in paths:
             found.setdefault(obj.source.path, []).append(obj)
-    return found
-
-
-def _keys_by_directory(cluster: Cluster, directories: set[str], scoped) -> dict[str, list[tuple[str, tuple]]]:
-    """(file, key) of every object in `directories`, by directory."""
-    found: dict[str, list[tuple[str, tuple]]] = {}
-    for obj in cluster.objects:
-        directory = os.path.dirname(obj.source.path)
-        if directory in directories:
-            found.setdefault(directory, []).append((obj.source.path, object_key(obj, scoped)))
     return found
 
 
