@@ -10,7 +10,9 @@ check of the changed input would give it, without redoing what the change cannot
 - The apply units are those of the previous check when what inference reads of the files changed since
   (units.py: each object's key and references, the labels of the pods a workload makes, in order, and
   the content of an object another file of its directory defines too) is the same before and after.
-- Every index and every rule are computed again on the new cluster.
+- The rules that read one object at a time (OBJECT_RULES: what they report of an object depends on it
+  alone) run only on the objects of the files changed since the previous check; their findings in the
+  other files are those of that check. Every other rule and every index are computed again.
 
 tests/test_recheck.py compares the report of each fix session with a fresh check of the fixed files.
 """
@@ -19,15 +21,26 @@ from __future__ import annotations
 
 import os
 
-from portlint import builder, loader, units
+from portlint import builder, engine, loader, units
 from portlint.findings import Finding
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject, Workload
 from portlint.model.units import cluster_scoped_kinds, object_key
-from portlint.run import Report, _check_loaded, _finish
+from portlint.run import Report, _check_loaded, _finish, copy_finding
 from portlint.settings import Settings
 
 CRD_KIND = "CustomResourceDefinition"
+# Rules whose findings on an object depend on that object alone: each reads the cluster only to go through
+# a list of its objects (cluster.objects, .services, .workloads, .ingresses) and passes each object, never
+# the cluster, to what judges it. Each reports in its object's file. tests/test_recheck.py checks both on
+# the corpora: the findings of the whole input in a file are those of a cluster of that file's objects.
+OBJECT_RULES = frozenset({
+    "object-name-invalid", "container-name-invalid", "host-port-invalid", "container-field-forbidden",
+    "port-number-invalid", "port-name-invalid", "container-port-duplicate", "deprecated-api", "ingress-host-invalid",
+    "ingress-path-invalid", "service-port-duplicate", "service-port-name-missing", "service-cluster-ip-invalid",
+    "service-ports-missing", "service-type-field-invalid", "probe-port-unresolved", "workload-selector-mismatch",
+    "ingress-backend-invalid",
+})
 
 
 class Rechecks:
@@ -40,6 +53,8 @@ class Rechecks:
         self._built: list[dict | None] = [builder.built_objects(loaded.documents, cluster)
                                           for loaded, cluster in zip(report.loads, report.clusters)]
         self._last = list(zip(report.loads, report.clusters))  # per LoadResult: what was checked last
+        self._checked = [_by_rule(findings) for findings in report.checked]  # and what its rules found
+        self._changed: set[str] | None = None  # the files changed since then (None: reuse nothing)
 
     def check(self, texts: dict[str, str], settings: Settings) -> Report:
         """The report on the input of the first check with the files in `texts` (path → new text) changed."""
@@ -49,7 +64,9 @@ class Rechecks:
             changed = self._with_texts(loaded, texts)
             if changed is not loaded and self._built[number] is not None and _defines_crd(loaded, changed):
                 self._built[number] = None
-            _check_loaded(changed, settings, new, lambda loaded, settings: self._model(number, loaded, settings))
+            _check_loaded(changed, settings, new, lambda loaded, settings: self._model(number, loaded, settings),
+                          lambda cluster, settings: self._run_checks(number, cluster, settings))
+            self._checked[number] = _by_rule(new.checked[number])
         new.findings += [finding for inputs in report.inputs for finding in inputs.findings]
         new.files = report.files
         _finish(new, settings)
@@ -82,18 +99,58 @@ class Rechecks:
         built = self._built[number]
         cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
         last_loaded, last = self._last[number]
-        same = built is not None and _same_unit_inputs(last_loaded, last, loaded, cluster)
+        self._changed = _changed_files(last_loaded, loaded) if built is not None else None
+        same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster)
         cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
         self._last[number] = (loaded, cluster)
         return cluster, invalid
 
 
+    def _run_checks(self, number: int, cluster: Cluster, settings: Settings) -> list[Finding]:
+        """engine.run_checks, with the rules of OBJECT_RULES run on the objects of the changed files only."""
+        changed, last, alone = self._changed, self._checked[number], None
+        findings: list[Finding] = []
+        for rule_id in engine.checks():
+            if not engine.enabled(rule_id, settings):
+                continue
+            if rule_id not in OBJECT_RULES or changed is None:
+                findings += engine.run_check(rule_id, cluster, settings)
+                continue
+            if alone is None:
+                alone = _cluster_of([obj for obj in cluster.objects if obj.source.path in changed])
+            findings += [copy_finding(f) for f in last.get(rule_id, ()) if f.file not in changed]
+            findings += engine.run_check(rule_id, alone, settings)
+        return findings
+
+
+def _by_rule(findings: list[Finding]) -> dict[str, list[Finding]]:
+    found: dict[str, list[Finding]] = {}
+    for finding in findings:
+        found.setdefault(finding.rule, []).append(finding)
+    return found
+
+
+def _cluster_of(objects: list[KubeObject]) -> Cluster:
+    cluster = Cluster()
+    for obj in objects:
+        cluster.add(obj)
+    cluster.build_indexes()
+    return cluster
+
+
+def _changed_files(before: loader.LoadResult, after: loader.LoadResult) -> set[str] | None:
+    """The files whose text changed between the two reads of one input (None: they are not the same files)."""
+    if list(before.sources) != list(after.sources):
+        return None
+    return {path for path, source in after.sources.items() if before.sources[path] is not source}
+
+
 def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.LoadResult, cluster: Cluster) -> bool:
     """Whether apply-unit inference reads the same of `cluster` as of `last` (same files, and no changed file
     defines a CustomResourceDefinition: the caller knows): then it infers the same units."""
-    if list(before.sources) != list(after.sources):
+    changed = _changed_files(before, after)
+    if changed is None:
         return False
-    changed = {path for path, source in after.sources.items() if before.sources[path] is not source}
     if not changed:
         return True
     scoped = cluster_scoped_kinds(cluster.objects)

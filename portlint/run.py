@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -35,6 +36,9 @@ class Report:
     input_files: list[str] = field(default_factory=list)  # every file found ('-' for stdin): no output lands on one
     notes: list[str] = field(default_factory=list)  # what the CLI says on stderr about how the input was read
     loads: list = field(default_factory=list)  # each cluster's loader.LoadResult, for --fix's re-check (recheck.py)
+    # each cluster's findings as the rules gave them (copies: stamping, suppression and fixes change those
+    # reported), for a re-check to reuse those of the rules that read one object at a time
+    checked: list = field(default_factory=list)
 
     def file_of(self, obj) -> str:
         """Where an object is written: its file, or for a rendered object the source file it came from
@@ -189,17 +193,24 @@ def _check_rendered(rendered: render.Rendered, settings: Settings, report: Repor
     _check_loaded(loaded, settings, report)
 
 
-def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report, model=None) -> None:
-    """`model(loaded, settings)` gives the cluster (default: `model_of`; a re-check reuses what it can)."""
+def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report, model=None, run_checks=None) -> None:
+    """`model(loaded, settings)` gives the cluster (default: `model_of`) and `run_checks(cluster, settings)` the
+    findings of the rules (default: engine.run_checks): a re-check reuses what it can (recheck.py)."""
     cluster, invalid = (model or model_of)(loaded, settings)
     report.files += loaded.files
     report.objects += cluster.manifest_count
-    checked = engine.run_checks(cluster, settings)
+    checked = (run_checks or engine.run_checks)(cluster, settings)
+    report.checked.append([copy_finding(finding) for finding in checked])
     fixes.propose(checked, cluster)
     report.findings += loaded.findings + invalid + checked
     report.clusters.append(cluster)
     report.sources.update(loaded.sources)
     report.loads.append(loaded)
+
+
+def copy_finding(finding: Finding) -> Finding:
+    """A finding that the changes later made to `finding` (severity, suppression, relocation, fix) leave alone."""
+    return dataclasses.replace(finding, related=list(finding.related))
 
 
 def model_of(loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:

@@ -248,3 +248,41 @@ def test_units_are_reused_when_the_changed_files_give_inference_the_same(tmp_pat
     monkeypatch.setattr("portlint.units.infer", lambda *args: inferred.append(args) or units_infer(*args))
     rechecked = Rechecks(report).check({str(path): path.read_text().replace("htpp", "http")}, settings)
     assert inferred == [] and rechecked.clusters[0].units is report.clusters[0].units
+
+
+def object_rule_inputs(corpus):
+    """Every input the object rules are checked on: the corpus, the examples, the hostile manifests, and
+    generated trees with every fault of benchmarks/generate.py."""
+    yield [str(p) for p in sorted(corpus.iterdir()) if p.is_dir()]
+    yield [str(ROOT / "examples"), str(ROOT / "tests" / "hostile")]
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    tree = tmp_path_factory.mktemp("generated") / "tree"
+    subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate.py"), str(tree), "--objects", "1500",
+                    "--seed", "11"], check=True, capture_output=True)
+    return tree
+
+
+def test_object_rules_judge_each_object_by_itself(corpus, generated):
+    """recheck.OBJECT_RULES: on each input, a rule's findings in a file are exactly those it gives on a
+    cluster of that file's objects alone, and it reports nothing outside its objects' files."""
+    from portlint import engine
+    from portlint.recheck import OBJECT_RULES, _cluster_of
+
+    settings = Settings()
+    reported = set()
+    for paths in [*object_rule_inputs(corpus), [str(generated)]]:
+        for cluster in check_paths(paths, Settings(cluster_per_path=True)).clusters:
+            by_file: dict = {}
+            for obj in cluster.objects:
+                by_file.setdefault(obj.file, []).append(obj)
+            for rule_id in sorted(OBJECT_RULES):
+                whole = engine.run_check(rule_id, cluster, settings)
+                reported |= {rule_id} if whole else set()
+                assert {f.file for f in whole} <= by_file.keys(), rule_id
+                for file, objects in by_file.items():
+                    alone = engine.run_check(rule_id, _cluster_of(objects), settings)
+                    assert everything(alone) == everything(f for f in whole if f.file == file), (rule_id, file)
+    assert len(reported) >= len(OBJECT_RULES) // 2, f"only {sorted(reported)} report anything: the test is weak"
