@@ -100,7 +100,7 @@ class Rechecks:
         cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
         last_loaded, last = self._last[number]
         self._changed = _changed_files(last_loaded, loaded) if built is not None else None
-        same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster)
+        same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings)
         cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
         self._last[number] = (loaded, cluster)
         return cluster, invalid
@@ -145,7 +145,8 @@ def _changed_files(before: loader.LoadResult, after: loader.LoadResult) -> set[s
     return {path for path, source in after.sources.items() if before.sources[path] is not source}
 
 
-def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.LoadResult, cluster: Cluster) -> bool:
+def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.LoadResult, cluster: Cluster,
+                      settings: Settings) -> bool:
     """Whether apply-unit inference reads the same of `cluster` as of `last` (same files, and no changed file
     defines a CustomResourceDefinition: the caller knows): then it infers the same units."""
     changed = _changed_files(before, after)
@@ -172,9 +173,15 @@ def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.Lo
         if len(old.get(path, ())) != len(new.get(path, ())):
             return False
         # keys other files of the directory define too: inference compares such objects' content
-        shared = {key for file, key in beside.get(directories[path], ()) if file != path}
-        if [_unit_input(o, scoped, shared) for o in old.get(path, ())] != \
-                [_unit_input(o, scoped, shared) for o in new.get(path, ())]:
+        directory = directories[path]
+        shared = {key for file, key in beside.get(directory, ()) if file != path}
+        # In a directory that is one unit (no object defined by two of its files, no configured units), a
+        # selector whose pods are all in the directory attaches nothing (units.py _attach_across_directories
+        # skips what the unit holds), whatever it selects: what matters is only that it stays inside.
+        whole = not settings.units and len({k for _f, k in beside.get(directory, ()) if k is not None}) == \
+            len({(f, k) for f, k in beside.get(directory, ()) if k is not None})
+        if [_unit_input(o, scoped, shared, last if whole else None, directory) for o in old.get(path, ())] != \
+                [_unit_input(o, scoped, shared, cluster if whole else None, directory) for o in new.get(path, ())]:
             return False
     return True
 
@@ -187,12 +194,12 @@ def _objects_in(cluster: Cluster, paths: set[str]) -> dict[str, list[KubeObject]
     return found
 
 
-def _unit_input(obj: KubeObject, scoped, shared: set) -> tuple:
+def _unit_input(obj: KubeObject, scoped, shared: set, whole: Cluster | None = None, directory: str = "") -> tuple:
     """What units.py reads of one object: its key, its references, the labels of its pods, and its
-    content when another file of its directory defines the same key."""
+    content when another file of its directory defines the same key. In a directory that is one unit
+    (`whole`: the object's cluster), a selector that picks only pods of the directory reads as INSIDE."""
     key = object_key(obj, scoped)
-    refs = tuple((ref.what, ref.key, tuple(ref.selector.items()) if ref.selector is not None else None)
-                 for ref in units.references(obj, scoped))
+    refs = tuple((ref.what, ref.key, _selector_input(ref, whole, directory)) for ref in units.references(obj, scoped))
     pods = None
     if isinstance(obj, Workload):
         labels = obj.pod_labels
@@ -202,6 +209,18 @@ def _unit_input(obj: KubeObject, scoped, shared: set) -> tuple:
         pods = (tuple(labels.static.items()), dynamic, obj.labels_readable)
     content = units.Index.content(obj) if key in shared else None
     return type(obj), obj.ref.kind, obj.namespace, obj.name, key, refs, pods, content
+
+
+INSIDE = "inside"
+
+
+def _selector_input(ref: units.Reference, whole: Cluster | None, directory: str):
+    if ref.selector is None:
+        return None
+    if whole is not None and all(os.path.dirname(w.file) == directory
+                                 for w in whole.pods.select(ref.origin.namespace, ref.selector)):
+        return INSIDE
+    return tuple(ref.selector.items())
 
 
 def _defines_crd(before: loader.LoadResult, after: loader.LoadResult) -> bool:

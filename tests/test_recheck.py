@@ -219,6 +219,11 @@ UNIT_CHANGES = {
     "a file that now redefines an object of its directory": (
         {"c/one.yaml": CONFIG % "a", "c/two.yaml": CONFIG.replace("settings", "other") % "a"},
         "c/two.yaml", CONFIG % "a"),
+    "a selector that now picks pods of another alternative in its directory": (
+        {"c/one.yaml": CONFIG % "a" + "---\n" + textwrap.dedent(service("web", "x")), "c/two.yaml": CONFIG % "b",
+         "c/three.yaml": CONFIG.replace("settings", "other") % "a" + "---\n" + textwrap.dedent(deployment("web", "web")),
+         "c/four.yaml": CONFIG.replace("settings", "other") % "b"},
+        "c/one.yaml", CONFIG % "a" + "---\n" + textwrap.dedent(service("web", "web"))),
     "a StatefulSet's Service": (
         {"d/service.yaml": service("db", "zzz"), "d/sub/db.yaml": stateful_set("nothing")},
         "d/sub/db.yaml", stateful_set("db")),
@@ -286,3 +291,21 @@ def test_object_rules_judge_each_object_by_itself(corpus, generated):
                     alone = engine.run_check(rule_id, _cluster_of(objects), settings)
                     assert everything(alone) == everything(f for f in whole if f.file == file), (rule_id, file)
     assert len(reported) >= len(OBJECT_RULES) // 2, f"only {sorted(reported)} report anything: the test is weak"
+
+
+def test_a_selector_that_stays_inside_its_directory_keeps_the_units(tmp_path, monkeypatch):
+    """examples/broken: the Service's selector fix picks the Deployment beside it, in a directory that is
+    one unit: nothing attaches, and the units of the previous check are the answer."""
+    root = copy_of(tmp_path, "examples", "broken")
+    settings = Settings()
+    report = check_paths([str(root)], settings)
+    path = root / "service.yaml"
+    text = path.read_text()
+    fixed = fix_report(report, settings, [str(root)]).changes[str(path)].text
+    assert text != fixed
+    inferred = []
+    monkeypatch.setattr("portlint.units.infer", lambda *args: inferred.append(args) or units_infer(*args))
+    rechecked = Rechecks(report).check({str(path): fixed}, settings)
+    assert inferred == [] and rechecked.clusters[0].units is report.clusters[0].units
+    path.write_text(fixed)
+    assert rechecked.clusters[0].units.units == check_paths([str(root)], settings).clusters[0].units.units
