@@ -82,15 +82,20 @@ def _near_miss_hint(cluster: Cluster, service: Service) -> str:
 
 # --- the port chain: Service port → targetPort → a port the selected pods serve ---------------------
 
-def _served_services(cluster: Cluster) -> Iterator[tuple[Service, list[Workload]]]:
-    """Each Service whose pods come from its selector, with the workloads that serve it (if any)."""
-    for service in cluster.services:
-        if not _selection_readable(service):
-            continue
-        # a workload whose pod template failed validation in some part cannot be judged port by port
-        workloads = [w for w in backends(cluster, service) if w.template.readable()]
-        if workloads:
-            yield service, workloads
+def _served_services(cluster: Cluster) -> list[tuple[Service, list[Workload]]]:
+    """Each Service whose pods come from its selector, with the workloads that serve it (if any): four rules
+    walk the port chain from it, so it is listed once per cluster."""
+    served = cluster.answers.get("served services")
+    if served is None:
+        served = cluster.answers["served services"] = []
+        for service in cluster.services:
+            if not _selection_readable(service):
+                continue
+            # a workload whose pod template failed validation in some part cannot be judged port by port
+            workloads = [w for w in backends(cluster, service) if w.template.readable()]
+            if workloads:
+                served.append((service, workloads))
+    return served
 
 
 def _workload_text(workload: Workload) -> str:
