@@ -577,6 +577,7 @@ apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: public}
 spec:
+  gatewayClassName: example
   listeners: [{name: http, protocol: HTTP}]
 """
     findings = only(lint(text), "manifest-invalid")
@@ -622,6 +623,21 @@ def test_of_several_definitions_of_a_gateway_the_nearest_counts(tmp_path):
         (folder / "route.yaml").write_text(route("{name: gateway, namespace: default}") + APP)
     findings = [f for f in check_paths([str(tmp_path)], Settings()).findings if f.rule == "route-not-allowed"]
     assert [f.file.split("/")[-2] for f in findings] == ["closed"]
+
+
+@pytest.mark.parametrize("spec, missing", [
+    ("spec:\n  gatewayClassName: example\nlisteners:\n  - {name: http, protocol: HTTP, port: 80}\n", "'listeners'"),
+    ("spec:\n  listeners: [{name: http, protocol: HTTP, port: 80}]\n", "'gatewayClassName'"),
+    ("", "'spec'"),
+])
+def test_a_gateway_without_listeners_or_class_is_rejected_by_its_crd(spec, missing):
+    # GatewaySpec: gatewayClassName and listeners are +required, listeners MinItems=1, and spec itself is
+    # required (apis/v1/gateway_types.go); `listeners:` written beside spec instead of in it is the usual slip
+    text = f"apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: public, namespace: infra}}\n{spec}"
+    findings = lint(text + "---\n" + route("{name: public, namespace: infra}") + APP)
+    [finding] = only(findings, "manifest-invalid")
+    assert f"{missing} is required" in finding.message
+    assert not [f for f in findings if f.rule.startswith("route-")]  # the listeners are unknown: nothing concluded
 
 
 # --- invalid objects still exist (builder/readable.py): no conclusion from what was left out -----
