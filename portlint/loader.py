@@ -18,6 +18,7 @@ import yaml
 from portlint import progress
 from portlint.findings import Finding
 from portlint.limits import MAX_FILE_BYTES, Refused, read_file, read_stream
+from portlint.block_parse import parse_block
 from portlint.parse import Mapping, Sequence, parse_all
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -288,7 +289,8 @@ def parse_yaml(text: str) -> list:
 def _parse_all(text: str) -> list[tuple[object, list]]:
     """Each document's value and its duplicate keys (key, line, column); raises yaml.YAMLError."""
     try:
-        return parse_all(text)
+        parsed = parse_block(text)  # the common block style, line by line; anything else through libyaml
+        return parse_all(text) if parsed is None else parsed
     except ValueError:  # int() refuses more than 4,300 digits (sys.get_int_max_str_digits)
         raise yaml.YAMLError("a number with more than 4,300 digits cannot be read") from None
 
