@@ -114,7 +114,7 @@ def _documents(lines: list[str]) -> list[tuple[object, list]]:
             start = index
             if rest[0] in _PLAIN_START_REFUSED or rest[-1] == " " or " #" in rest or ": " in rest or rest[-1] == ":":
                 value, index = _value(lines, index, at, rest, indent)
-            else:
+            else:  # a plain scalar on its own (most values), inline as for a key's value below: this runs per line
                 value = plain_get(rest, MISSING)
                 if value is MISSING or value is _MERGE_KEY:
                     value = _typed(rest)
@@ -184,12 +184,17 @@ def _open(new, opening: str, root, node, positions: array, indent: int, is_mappi
     return new, array("I"), column, new.__class__ is Mapping, MISSING, root
 
 
-def _close(node, positions: array, is_mapping: bool, frames: list) -> tuple:
-    """Close `node` (its positions become bytes, see parse.Mapping) and return the collection it is in."""
+def _finish(node, positions: array, is_mapping: bool) -> None:
+    """A closed collection keeps its positions as bytes (see parse.Mapping)."""
     if is_mapping:
         node._key_positions = positions.tobytes()
     else:
         node._item_positions = positions.tobytes()
+
+
+def _close(node, positions: array, is_mapping: bool, frames: list) -> tuple:
+    """Close `node` and return the collection it is in."""
+    _finish(node, positions, is_mapping)
     if not frames:
         raise _Unsupported  # a line less indented than the document's root
     return frames.pop()
@@ -198,10 +203,7 @@ def _close(node, positions: array, is_mapping: bool, frames: list) -> tuple:
 def _closed(root, node, positions: array, is_mapping: bool, frames: list) -> object:
     """The document's root, once every collection still open is closed."""
     while node is not None:
-        if is_mapping:
-            node._key_positions = positions.tobytes()
-        else:
-            node._item_positions = positions.tobytes()
+        _finish(node, positions, is_mapping)
         node, positions, _, is_mapping = frames.pop() if frames else (None, None, 0, False)
     return root
 
