@@ -141,6 +141,10 @@ def _describe(error) -> str:
         wanted = error.validator_value
         wanted = " or ".join(t for t in wanted if t != "null") if isinstance(wanted, list) else wanted
         return f"expected {_article(wanted)}, got {_json_type(error.instance)} {_short(error.instance)}".rstrip()
+    if error.validator in ("minItems", "maxItems"):
+        bound = "at least" if error.validator == "minItems" else "at most"
+        noun = "item" if error.validator_value == 1 else "items"
+        return f"expected {bound} {error.validator_value} {noun}, got {len(error.instance)}"
     if error.validator == "enum":
         allowed = ", ".join(v for v in error.validator_value if v is not None)
         return f"{_short(error.instance)} is not one of {allowed}"

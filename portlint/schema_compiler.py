@@ -17,7 +17,7 @@ from typing import Callable
 
 Predicate = Callable[[object], bool]
 SUPPORTED = {"type", "properties", "additionalProperties", "items", "required", "enum", "$ref", "allOf",
-             "anyOf", "not", "title", "description", "$schema", "$id", "$defs"}
+             "anyOf", "not", "minItems", "maxItems", "title", "description", "$schema", "$id", "$defs"}
 
 
 def _integer(v) -> bool:
@@ -99,7 +99,8 @@ class Compiler:
                 checks.append(lambda v: not isinstance(v, dict) or mapping(v))
             if items is not None:
                 checks.append(lambda v: not isinstance(v, list) or items(v))
-        checks += [self._keyword(k, v) for k, v in schema.items() if k in ("enum", "$ref", "not", "allOf", "anyOf")]
+        checks += [self._keyword(k, v) for k, v in schema.items()
+                   if k in ("enum", "$ref", "not", "allOf", "anyOf", "minItems", "maxItems")]
         return _every(checks)
 
     def _mapping(self, schema: dict) -> Predicate | None:
@@ -142,6 +143,10 @@ class Compiler:
             return lambda v: any(v == a and type(v) is type(a) for a in allowed)
         if keyword == "$ref":
             return self.ref(argument)
+        if keyword == "minItems":
+            return lambda v: not isinstance(v, list) or len(v) >= argument
+        if keyword == "maxItems":
+            return lambda v: not isinstance(v, list) or len(v) <= argument
         if keyword == "not":  # {"not": {}}: a field that must be absent
             inner = self.compile(argument)
             return lambda v: not inner(v)

@@ -640,6 +640,27 @@ def test_a_gateway_without_listeners_or_class_is_rejected_by_its_crd(spec, missi
     assert not [f for f in findings if f.rule.startswith("route-")]  # the listeners are unknown: nothing concluded
 
 
+@pytest.mark.parametrize("count, expected", [(0, "expected at least 1 item, got 0"),
+                                             (65, "expected at most 64 items, got 65")])
+def test_a_gateway_with_no_listener_or_more_than_64_is_rejected_by_its_crd(count, expected):
+    # GatewaySpec.Listeners: +kubebuilder:validation:MinItems=1, MaxItems=64 (apis/v1/gateway_types.go)
+    listeners = "".join(f"\n  - {{name: l{i}, protocol: HTTP, port: {1000 + i}}}" for i in range(count)) or " []"
+    text = ("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: infra}\n"
+            f"spec:\n  gatewayClassName: example\n  listeners:{listeners}\n")
+    findings = lint(text + "---\n" + route("{name: public, namespace: infra}") + APP)
+    [finding] = only(findings, "manifest-invalid")
+    assert finding.message.endswith(f"spec.listeners: {expected}") and finding.line == 6
+    assert not [f for f in findings if f.rule.startswith("route-")]  # the listeners are unknown: nothing concluded
+
+
+def test_one_and_64_listeners_are_valid():
+    for count in (1, 64):
+        listeners = "".join(f"\n  - {{name: l{i}, protocol: HTTP, port: {1000 + i}}}" for i in range(count))
+        text = ("apiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {name: public, namespace: infra}\n"
+                f"spec:\n  gatewayClassName: example\n  listeners:{listeners}\n")
+        assert only(lint(text), "manifest-invalid") == []
+
+
 # --- invalid objects still exist (builder/readable.py): no conclusion from what was left out -----
 
 def test_a_listener_that_failed_validation_may_be_the_one_a_section_name_means():

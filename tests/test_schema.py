@@ -82,3 +82,10 @@ def test_agrees_on_mutated_manifests(data):
 def test_unknown_keywords_are_refused_at_compile_time():
     with pytest.raises(ValueError, match="pattern"):
         Compiler({}).compile({"type": "string", "pattern": "^a"})
+
+
+@pytest.mark.parametrize("value", [[], ["a"], ["a", "b"], ["a", "b", "c"], "not a list", None])
+def test_item_bounds_agree_with_jsonschema(value):
+    from jsonschema import Draft202012Validator
+    bounded = {"type": ["array", "string", "null"], "minItems": 1, "maxItems": 2}
+    assert Compiler({}).compile(bounded)(value) == Draft202012Validator(bounded).is_valid(value)
