@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -83,6 +84,10 @@ class Finding:
         """This finding at a lower severity than its rule's default, for `reason` (see Downgrade)."""
         self.downgrade = Downgrade(severity, reason)
         return self
+
+    def copy(self) -> "Finding":
+        """A finding that the changes later made to this one (severity, suppression, relocation, fix) leave alone."""
+        return dataclasses.replace(self, related=list(self.related))
 
     def sort_key(self) -> tuple:
         return (self.file, self.line, self.column, self.rule, self.message)

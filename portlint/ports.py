@@ -15,6 +15,7 @@ import re
 from typing import Iterator
 
 from portlint.loader import Mapping
+from portlint.model import answers
 from portlint.model import (
     Cluster,
     ContainerPort,
@@ -45,12 +46,13 @@ def backends(cluster: Cluster, service: Service) -> list[Workload]:
     Service there selects every example's pods although only its own are meant. Several rules and
     the tracer ask for the same Service: the answer is computed once.
     """
-    answers = cluster.answers.setdefault("backends", {})  # id(service) → workloads: the cluster holds the service
-    found = answers.get(id(service))
-    if found is None:
-        selected = cluster.pods.select(service.namespace, service.selector) if selects_pods(service) else []
-        found = answers[id(service)] = cluster.nearest(service, selected)
-    return found
+    known = cluster.answers.get("backends", {}).get(id(service))  # the cluster holds the service: its id is its own
+    if known is not None:
+        return known[1]
+    selected = cluster.pods.select(service.namespace, service.selector) if selects_pods(service) else []
+    # nearest() reads the Service's file, the candidates' files and the apply units, nothing else
+    return answers.answer(cluster, "backends", id(service), (service, cluster.units, *selected),
+                          lambda: cluster.nearest(service, selected))
 
 
 def resolve_target_port(service_port: ServicePort, template: PodTemplate) -> ContainerPort | None:

@@ -10,6 +10,8 @@ check of the changed input would give it, without redoing what the change cannot
 - The apply units are those of the previous check when what inference reads of the files changed since
   (units.py: each object's key and references, the labels of the pods a workload makes, in order, and
   the content of an object another file of its directory defines too) is the same before and after.
+- The answers rules share (Cluster.answers) are those of the previous check where they were computed from
+  the same objects (model/answers.py): the workloads that serve a Service, the port chain's findings.
 - The rules that read one object at a time (OBJECT_RULES: what they report of an object depends on it
   alone) run only on the objects of the files changed since the previous check; their findings in the
   other files are those of that check. Every other rule and every index are computed again.
@@ -102,6 +104,8 @@ class Rechecks:
         self._changed = _changed_files(last_loaded, loaded) if built is not None else None
         same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings)
         cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
+        if self._changed is not None:  # the objects of unchanged documents are those of `last`
+            cluster.previous = last.answers
         self._last[number] = (loaded, cluster)
         return cluster, invalid
 

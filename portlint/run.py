@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -210,7 +209,7 @@ def _check_loaded(loaded: loader.LoadResult, settings: Settings, report: Report,
 
 def copy_finding(finding: Finding) -> Finding:
     """A finding that the changes later made to `finding` (severity, suppression, relocation, fix) leave alone."""
-    return dataclasses.replace(finding, related=list(finding.related))
+    return finding.copy()
 
 
 def model_of(loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:

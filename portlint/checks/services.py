@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.kinds import ALL_WORKLOAD_KINDS
-from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload
+from portlint.model import Cluster, ContainerPort, Service, ServicePort, Workload, answers
 from portlint.names import iana_svc_name
 from portlint.references import pods_come_from_elsewhere, references
 from portlint.ports import (
@@ -123,13 +123,24 @@ def _numeric_targets(service: Service) -> Iterator[ServicePort]:
     return (p for p in service.ports if not is_named(p.target_port) and in_port_range(p.target_port))
 
 
+def _port_chain(cluster: Cluster, rule_id: str, judge: Callable[[Service, list[Workload]], Iterator[Finding]]):
+    """`judge`'s findings on each served Service and its workloads. `judge` reads those objects alone: in a
+    re-check, a Service whose workloads are the same objects as in the check before gets the same findings."""
+    for service, workloads in _served_services(cluster):
+        yield from answers.findings(cluster, rule_id, id(service), (service, *workloads),
+                                    lambda: judge(service, workloads))
+
+
 @rule("service-target-port-name-unresolved")
 def service_target_port_name_unresolved(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    for service, workloads in _served_services(cluster):
-        for workload in workloads:
-            for service_port in _named_targets(service):
-                if resolve_target_port(service_port, workload.template) is None:
-                    yield _unresolved_name(service, service_port, workload)
+    return _port_chain(cluster, "service-target-port-name-unresolved", _unresolved_names)
+
+
+def _unresolved_names(service: Service, workloads: list[Workload]) -> Iterator[Finding]:
+    for workload in workloads:
+        for service_port in _named_targets(service):
+            if resolve_target_port(service_port, workload.template) is None:
+                yield _unresolved_name(service, service_port, workload)
 
 
 def _unresolved_name(service: Service, service_port: ServicePort, workload: Workload) -> Finding:
@@ -165,15 +176,18 @@ def _name_hint(service_port: ServicePort, workload: Workload, other_protocol: li
 
 @rule("service-target-port-unmatched")
 def service_target_port_unmatched(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    for service, workloads in _served_services(cluster):
-        for workload in workloads:
-            declared = declared_ports(workload.template)
-            if not declared:
-                continue  # container-port-undeclared
-            for service_port in _numeric_targets(service):
-                number = service_port.target_port
-                if not ports_numbered(workload.template, number) and not listens_on(workload.template, number):
-                    yield _unmatched_number(service, service_port, workload, declared)
+    return _port_chain(cluster, "service-target-port-unmatched", _unmatched_numbers)
+
+
+def _unmatched_numbers(service: Service, workloads: list[Workload]) -> Iterator[Finding]:
+    for workload in workloads:
+        declared = declared_ports(workload.template)
+        if not declared:
+            continue  # container-port-undeclared
+        for service_port in _numeric_targets(service):
+            number = service_port.target_port
+            if not ports_numbered(workload.template, number) and not listens_on(workload.template, number):
+                yield _unmatched_number(service, service_port, workload, declared)
 
 
 def _unmatched_number(service: Service, service_port: ServicePort, workload: Workload,
@@ -190,12 +204,15 @@ def _unmatched_number(service: Service, service_port: ServicePort, workload: Wor
 
 @rule("service-protocol-mismatch")
 def service_protocol_mismatch(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    for service, workloads in _served_services(cluster):
-        for workload in workloads:
-            for service_port in _numeric_targets(service):
-                same_number = ports_numbered(workload.template, service_port.target_port)
-                if same_number and resolve_target_port(service_port, workload.template) is None:
-                    yield _protocol_mismatch(service, service_port, workload, same_number)
+    return _port_chain(cluster, "service-protocol-mismatch", _protocol_mismatches)
+
+
+def _protocol_mismatches(service: Service, workloads: list[Workload]) -> Iterator[Finding]:
+    for workload in workloads:
+        for service_port in _numeric_targets(service):
+            same_number = ports_numbered(workload.template, service_port.target_port)
+            if same_number and resolve_target_port(service_port, workload.template) is None:
+                yield _protocol_mismatch(service, service_port, workload, same_number)
 
 
 def _protocol_mismatch(service: Service, service_port: ServicePort, workload: Workload,
@@ -212,14 +229,17 @@ def _protocol_mismatch(service: Service, service_port: ServicePort, workload: Wo
 
 @rule("container-port-undeclared")
 def container_port_undeclared(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    for service, workloads in _served_services(cluster):
-        numeric = list(_numeric_targets(service))  # named targets: service-target-port-name-unresolved
-        for workload in workloads:
-            if declared_ports(workload.template):
-                continue
-            unverified = [p for p in numeric if not listens_on(workload.template, p.target_port)]
-            if unverified:
-                yield _undeclared(service, workload, unverified)
+    return _port_chain(cluster, "container-port-undeclared", _undeclared_ports)
+
+
+def _undeclared_ports(service: Service, workloads: list[Workload]) -> Iterator[Finding]:
+    numeric = list(_numeric_targets(service))  # named targets: service-target-port-name-unresolved
+    for workload in workloads:
+        if declared_ports(workload.template):
+            continue
+        unverified = [p for p in numeric if not listens_on(workload.template, p.target_port)]
+        if unverified:
+            yield _undeclared(service, workload, unverified)
 
 
 def _undeclared(service: Service, workload: Workload, unverified: list[ServicePort]) -> Finding:

@@ -131,6 +131,8 @@ class Cluster(UnitQueries):
     # answers that rules and trace share, computed once (ports.backends, attachment.attachment): kept here,
     # not on the model objects, because a re-check after --fix builds a new Cluster around the same objects
     answers: dict = field(default_factory=dict, repr=False, compare=False)
+    # in a re-check, the answers of the check before it: model/answers.py reuses those computed from the same objects
+    previous: dict | None = field(default=None, repr=False, compare=False)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)
