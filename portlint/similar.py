@@ -92,6 +92,25 @@ class NearMisses:
         return [(sum(sizes[:i]), size) for i, size in enumerate(sizes)]
 
 
+def near_misses(names: Iterable[str], max_edits: int = 2) -> NearMisses:
+    """NearMisses(names), made once for the same names in the same order. Each check makes its indexes again
+    (the Service names of a namespace, the values of a pod label), and the re-checks of --fix and --diff ask
+    about namespaces whose names their fixes left as they were: an index is a function of its names alone.
+    The last MADE_MOST are kept."""
+    key = (tuple(names), max_edits)
+    found = _MADE.pop(key, None)
+    if found is None:
+        found = NearMisses(key[0], max_edits)
+        if len(_MADE) >= MADE_MOST:
+            del _MADE[next(iter(_MADE))]
+    _MADE[key] = found  # the most recently used last
+    return found
+
+
+MADE_MOST = 64
+_MADE: dict[tuple, NearMisses] = {}
+
+
 class NearMissIndex:
     """NearMisses per group (names per namespace), each made when its group is first asked about."""
 
@@ -101,5 +120,5 @@ class NearMissIndex:
 
     def of(self, group: object, wanted: str) -> list[str]:
         if group not in self._made:
-            self._made[group] = NearMisses(self._groups.get(group, ()))
+            self._made[group] = near_misses(self._groups.get(group, ()))
         return self._made[group].of(wanted)

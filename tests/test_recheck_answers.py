@@ -50,6 +50,25 @@ def both(*texts: str) -> str:
     return "---\n".join(textwrap.dedent(text) for text in texts)
 
 
+INGRESS = """\
+    apiVersion: networking.k8s.io/v1
+    kind: Ingress
+    metadata: {name: shop}
+    spec:
+      rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: %s, port: {number: 80}}}}]}}]
+    """
+STATEFUL_SET = """\
+    apiVersion: apps/v1
+    kind: StatefulSet
+    metadata: {name: db}
+    spec:
+      serviceName: %s
+      selector: {matchLabels: {app: db}}
+      template:
+        metadata: {labels: {app: db}}
+        spec: {containers: [{name: c, image: x, ports: [{name: http, containerPort: 8080}]}]}
+    """
+
 # (the files, the one changed, its new text): each change alters one input of an answer a re-check reuses
 CHANGES = {
     # backends and the port chain: a workload the Service selects is another object
@@ -87,6 +106,16 @@ CHANGES = {
          "c/five.yaml": config("other", "b"),
          "c/four.yaml": config("unrelated")},
         "c/four.yaml", config("settings", "b")),
+    # the near-miss indexes (similar.near_misses): the names of a namespace change
+    "a Service an Ingress names is now a near miss": (
+        {"i.yaml": INGRESS % "web-apj", "s.yaml": service("other", "web")},
+        "s.yaml", service("web-api", "web")),
+    "a Service a StatefulSet names is now a near miss": (
+        {"db.yaml": STATEFUL_SET % "db-headles", "s.yaml": service("other", "db")},
+        "s.yaml", service("db-headlesss", "db")),
+    "a pod label a selector names is now a near miss": (
+        {"s.yaml": service("web", "webb"), "d.yaml": deployment("web", "zzz")},
+        "d.yaml", deployment("web", "web")),
 }
 
 
@@ -148,3 +177,11 @@ def test_reused_findings_are_copies_that_later_changes_leave_alone():
                              lambda: iter(()))
     assert [(f.severity, f.fix) for f in again] == [("error", None)]
 
+
+def test_a_near_miss_index_is_made_once_for_the_same_names():
+    from portlint.similar import near_misses
+
+    index = near_misses(["web", "api"])
+    assert near_misses(("web", "api")) is index
+    assert near_misses(["api", "web"]) is not index and near_misses(["web", "apj"]).of("api") == ["apj"]
+    assert index.of("apj") == ["api"]

@@ -13,7 +13,7 @@ from portlint.model.pods import Workload
 from portlint.model.policy import HorizontalPodAutoscaler, Monitor, Namespace, NetworkPolicy, PodDisruptionBudget
 from portlint.model.services import EndpointsObject, Service, ServicePort
 from portlint.model.units import ApplyUnits, UnitQueries
-from portlint.similar import NearMisses
+from portlint.similar import NearMisses, near_misses
 
 
 class PodIndex:
@@ -84,7 +84,7 @@ class PodIndex:
         """The values of label `key` in `namespace` a case or a typo away from `value` (similar.py), sorted."""
         self.lookups += 1
         if (namespace, key) not in self._near_values:
-            self._near_values[(namespace, key)] = NearMisses(sorted(self._values.get((namespace, key), ())))
+            self._near_values[(namespace, key)] = near_misses(sorted(self._values.get((namespace, key), ())))
         return self._near_values[(namespace, key)].of(value)
 
     def namespaces_with(self, key: str, value: str) -> set[str]:
