@@ -57,6 +57,7 @@ class Rechecks:
         self._last = list(zip(report.loads, report.clusters))  # per LoadResult: what was checked last
         self._checked = [_by_rule(findings) for findings in report.checked]  # and what its rules found
         self._changed: set[str] | None = None  # the files changed since then (None: reuse nothing)
+        self._directories: dict[str, str] = {}  # path → its directory: the same files in every re-check
 
     def check(self, texts: dict[str, str], settings: Settings) -> Report:
         """The report on the input of the first check with the files in `texts` (path → new text) changed."""
@@ -102,7 +103,8 @@ class Rechecks:
         cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
         last_loaded, last = self._last[number]
         self._changed = _changed_files(last_loaded, loaded) if built is not None else None
-        same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings)
+        same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings,
+                                                               self._directories)
         cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
         if self._changed is not None:  # the objects of unchanged documents are those of `last`
             cluster.previous = last.answers
@@ -150,7 +152,7 @@ def _changed_files(before: loader.LoadResult, after: loader.LoadResult) -> set[s
 
 
 def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.LoadResult, cluster: Cluster,
-                      settings: Settings) -> bool:
+                      settings: Settings, directories: dict[str, str]) -> bool:
     """Whether apply-unit inference reads the same of `cluster` as of `last` (same files, and no changed file
     defines a CustomResourceDefinition: the caller knows): then it infers the same units."""
     changed = _changed_files(before, after)
@@ -160,7 +162,9 @@ def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.Lo
         return True
     scoped = cluster_scoped_kinds(cluster.objects)
     old = _objects_in(last, changed)
-    directories = {path: os.path.dirname(path) for path in after.sources}
+    for path in changed:
+        if path not in directories:
+            directories[path] = os.path.dirname(path)
     around = {directories[path] for path in changed}
     new: dict[str, list[KubeObject]] = {}
     beside: dict[str, list[tuple[str, tuple]]] = {}  # (file, key) of each object in a changed file's directory

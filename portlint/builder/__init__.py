@@ -103,8 +103,10 @@ def _unnamespace_custom_cluster_scoped(cluster: Cluster) -> None:
     """Objects of the kinds that a CustomResourceDefinition in the input declares `scope: Cluster`."""
     scoped = set()
     for obj in cluster.objects:
+        if obj.ref.kind != "CustomResourceDefinition":
+            continue
         spec = obj.raw.get("spec")
-        if obj.ref.kind == "CustomResourceDefinition" and isinstance(spec, dict) and spec.get("scope") == "Cluster":
+        if isinstance(spec, dict) and spec.get("scope") == "Cluster":
             names = spec.get("names")
             if isinstance(names, dict) and isinstance(names.get("kind"), str) and isinstance(spec.get("group"), str):
                 scoped.add((spec["group"], names["kind"]))

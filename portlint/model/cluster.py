@@ -210,11 +210,17 @@ class Cluster(UnitQueries):
         return (service.namespace, service.name) in self.endpoints_for
 
 
+_PRODUCING_KINDS = frozenset({"Certificate", "SealedSecret", "ExternalSecret"})
+
+
 def _secrets_produced(objects: list[KubeObject]) -> set[tuple[str, str]]:
     """Secrets that custom resources in the input create: cert-manager Certificates, SealedSecrets, ExternalSecrets."""
     produced = set()
     for obj in objects:
-        kind, spec = obj.ref.kind, obj.raw.get("spec")
+        kind = obj.ref.kind
+        if kind not in _PRODUCING_KINDS:
+            continue
+        spec = obj.raw.get("spec")
         spec = spec if isinstance(spec, Mapping) else Mapping()
         if kind == "Certificate" and isinstance(spec.get("secretName"), str):
             produced.add((obj.namespace, spec["secretName"]))
