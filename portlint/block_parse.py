@@ -26,22 +26,14 @@ from __future__ import annotations
 import re
 from array import array
 
+from portlint.block_scalars import PLAIN_START_REFUSED, Unsupported, new_mapping, only_comment, typed, value
 from portlint.go_yaml import MISSING, go_value, json_key
 from portlint.parse import _MERGE_KEY, _PLAIN, Mapping, Sequence, _typed_plain
 
 # a line: indentation, `- ` indicators, a plain key (a common subset: no spaces, quotes or indicators) with
 # the `:` and spaces after it, and the rest
 _LINE = re.compile(r"( *)((?:- +)*)(?:([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: +|$))?(.*)").match
-_PLAIN_START_REFUSED = frozenset("&*!|>%@`{[]},#'\"?:-")  # indicators, or characters that need a closer look
-_FLOW_PLAIN_REFUSED = frozenset(",[]{}#:'\"")  # what a plain item of a flow sequence may not hold, here
-_BLOCK_HEADERS = {"|": ("|", ""), "|-": ("|", "-"), "|+": ("|", "+"), ">": (">", ""), ">-": (">", "-"),
-                  ">+": (">", "+")}
 _MAX_DEPTH = 100  # deeper texts go to libyaml, which applies portlint's nesting limit
-_new_mapping = dict.__new__
-
-
-class _Unsupported(Exception):
-    """The text leaves the subset: libyaml parses it."""
 
 
 def parse_block(text: str) -> list[tuple[object, list]] | None:
@@ -50,120 +42,138 @@ def parse_block(text: str) -> list[tuple[object, list]] | None:
         return None
     try:
         return _documents(text.split("\n"))
-    except _Unsupported:
+    except Unsupported:
         return None
 
 
 def _documents(lines: list[str]) -> list[tuple[object, list]]:
     """The documents of the lines, in one loop (the hot path of a run): the open collection in local
     variables (`node`, its `positions`, `indent` and `is_mapping`), the ones it is in on `frames`, and
-    `pending` the key of `node` whose value starts on a later line (or MISSING)."""
+    `pending` the key of `node` whose value starts on a later line (or MISSING). The common steps are
+    written out here rather than called (a call per line costs a tenth of the parse): a key line at its
+    mapping's indentation, a mapping opened as a key's value or as a sequence's item, a mapping closed."""
     documents: list = []
     frames: list = []
     root = node = positions = None
     indent, is_mapping, pending = -1, False, MISSING
     started = False
     plain_get = _PLAIN.get
+    new_positions = array
     index, count = 0, len(lines)
     while index < count:
         line = lines[index]
         index += 1
         spaces, dashes, key, rest = _LINE(line).groups()
-        column = len(spaces)
-        if not dashes and key is None:
+        at = column = len(spaces)
+        if dashes:  # one item or more starts here: its sequence opens, or is the open one
+            started = True
+            if pending is not MISSING and at >= indent:  # may sit at its key's indentation
+                sequence = Sequence()
+                sequence.line, sequence.column = index, at + 1
+                node, positions, indent, is_mapping, pending, root = _open(
+                    sequence, "value", root, node, positions, indent, is_mapping, pending, frames, index, at)
+            elif root is None:
+                sequence = Sequence()
+                sequence.line, sequence.column = index, at + 1
+                node, positions, indent, is_mapping, pending, root = _open(
+                    sequence, "root", root, node, positions, indent, is_mapping, pending, frames, index, at)
+            else:
+                pending = MISSING
+                while indent > at:
+                    node, positions, indent, is_mapping = _close(node, positions, is_mapping, frames)
+                if is_mapping or indent != at:
+                    raise Unsupported
+            if dashes.count("-") > 1:  # `- - x`: each further dash opens a sequence as an item
+                for dash in range(1, len(dashes)):
+                    if dashes[dash] == "-":
+                        sequence = Sequence()
+                        sequence.line, sequence.column = index, column + dash + 1
+                        node, positions, indent, is_mapping, pending, root = _open(
+                            sequence, "item", root, node, positions, indent, is_mapping, pending, frames, index,
+                            column + dash)
+            at = column + len(dashes)
+            if key is None:  # an item's scalar
+                if not rest or rest[0] == "#":
+                    raise Unsupported  # an empty item
+                start = index
+                if rest[0] in PLAIN_START_REFUSED or rest[-1] == " " or " #" in rest or ": " in rest or rest[-1] == ":":
+                    item, index = value(lines, index, at, rest, indent)
+                else:  # a plain scalar on its own, inline as for a key's value below
+                    item = plain_get(rest, MISSING)
+                    if item is MISSING or item is _MERGE_KEY:
+                        item = typed(rest)
+                node.append(item)
+                positions.append(start)
+                positions.append(at + 1)
+                continue
+            mapping = new_mapping(Mapping)  # `- key: ...`: a mapping item
+            mapping.line, mapping.column = index, at + 1
+            node.append(mapping)
+            positions.append(index)
+            positions.append(at + 1)
+            if len(frames) >= _MAX_DEPTH:
+                raise Unsupported
+            frames.append((node, positions, indent, is_mapping))
+            node, positions, indent, is_mapping = mapping, new_positions("I"), at, True
+        elif key is None:
             if not rest or rest[0] == "#":
                 continue
-            if column or rest[:3] != "---" or not _only_comment(rest[3:]):
-                raise _Unsupported  # a line that only continues a scalar, a directive, `...`
+            if column or rest[:3] != "---" or not only_comment(rest[3:]):
+                raise Unsupported  # a line that only continues a scalar, a directive, `...`
             if started:
                 documents.append((_closed(root, node, positions, is_mapping, frames), []))
             root = node = positions = None
             indent, is_mapping, pending, started = -1, False, MISSING, True
             continue
-        started = True
-        opening = None  # where the node this line opens goes: "root", "value" (of pending) or "item"
-        at = column
-        for dash in range(len(dashes)):
-            if dashes[dash] != "-":
-                continue
-            at = column + dash
-            if opening is None and pending is not MISSING and at >= indent:  # may sit at its key's indentation
-                opening = "value"
-            elif opening is None:
-                pending = MISSING
-                if root is None:
-                    opening = "root"
-                else:
-                    while indent > at:
-                        node, positions, indent, is_mapping = _close(node, positions, is_mapping, frames)
-                    if is_mapping or indent != at:
-                        raise _Unsupported
-                    opening = "item"  # of the open sequence
-                    continue
-            sequence = Sequence()
-            sequence.line, sequence.column = index, at + 1
-            node, positions, indent, is_mapping, pending, root = _open(
-                sequence, opening, root, node, positions, indent, is_mapping, pending, frames, index, at)
-            opening = "item"
-        at = column + len(dashes)
-        if dashes:
-            opening = "item"
-        if key is None:  # an item's scalar
-            if not rest or rest[0] == "#":
-                raise _Unsupported  # an empty item
-            start = index
-            if rest[0] in _PLAIN_START_REFUSED or rest[-1] == " " or " #" in rest or ": " in rest or rest[-1] == ":":
-                value, index = _value(lines, index, at, rest, indent)
-            else:  # a plain scalar on its own (most values), inline as for a key's value below: this runs per line
-                value = plain_get(rest, MISSING)
-                if value is MISSING or value is _MERGE_KEY:
-                    value = _typed(rest)
-            node.append(value)
-            positions.append(start)
-            positions.append(at + 1)
-            continue
-        if opening is None:
-            if pending is not MISSING and at > indent:
-                opening = "value"
-            else:
-                pending = MISSING
-                if root is None:
-                    opening = "root"
-                else:
-                    while indent > at or indent == at and not is_mapping:
-                        node, positions, indent, is_mapping = _close(node, positions, is_mapping, frames)
-                    if not is_mapping or indent != at:
-                        raise _Unsupported
-        if opening is not None:
-            mapping = _new_mapping(Mapping)
+        elif pending is not MISSING and at > indent:  # the first key of the pending key's mapping
+            started = True
+            mapping = new_mapping(Mapping)
             mapping.line, mapping.column = index, at + 1
-            node, positions, indent, is_mapping, pending, root = _open(
-                mapping, opening, root, node, positions, indent, is_mapping, pending, frames, index, at)
+            node[pending] = mapping
+            if len(frames) >= _MAX_DEPTH:
+                raise Unsupported
+            frames.append((node, positions, indent, is_mapping))
+            node, positions, indent, is_mapping, pending = mapping, new_positions("I"), at, True, MISSING
+        elif at != indent or not is_mapping:  # not a key of the open mapping: the root's first, or a closer one's
+            started = True
+            pending = MISSING
+            if root is None:
+                mapping = new_mapping(Mapping)
+                mapping.line, mapping.column = index, at + 1
+                node, positions, indent, is_mapping, pending, root = _open(
+                    mapping, "root", root, node, positions, indent, is_mapping, pending, frames, index, at)
+            else:
+                while indent > at or indent == at and not is_mapping:
+                    if is_mapping:
+                        node._key_positions = positions.tobytes()
+                    else:
+                        node._item_positions = positions.tobytes()
+                    if not frames:
+                        raise Unsupported  # a line less indented than the document's root
+                    node, positions, indent, is_mapping = frames.pop()
+                if not is_mapping or indent != at:
+                    raise Unsupported
+        else:
+            pending = MISSING
         text = key
         key = plain_get(text, MISSING)
         if key.__class__ is not str:
             key = _key(text, key)
         if key in node:
-            raise _Unsupported  # a duplicate key: libyaml's reading reports it
+            raise Unsupported  # a duplicate key: libyaml's reading reports it
         positions.append(index)
         positions.append(at + 1)
         if not rest or rest[0] == "#":
             node[key] = None
             pending = key
-        elif rest[0] in _PLAIN_START_REFUSED or rest[-1] == " " or " #" in rest or ": " in rest or rest[-1] == ":":
-            node[key], index = _value(lines, index, len(line) - len(rest), rest, indent)
+        elif rest[0] in PLAIN_START_REFUSED or rest[-1] == " " or " #" in rest or ": " in rest or rest[-1] == ":":
+            node[key], index = value(lines, index, len(line) - len(rest), rest, indent)
         else:
-            value = plain_get(rest, MISSING)
-            node[key] = _typed(rest) if value is MISSING or value is _MERGE_KEY else value
+            item = plain_get(rest, MISSING)
+            node[key] = typed(rest) if item is MISSING or item is _MERGE_KEY else item
     if started:
         documents.append((_closed(root, node, positions, is_mapping, frames), []))
     return documents
-
-
-def _only_comment(rest: str) -> bool:
-    """Is `rest`, what follows a token on its line, nothing or a comment (which needs a space before it)?"""
-    stripped = rest.lstrip(" ")
-    return not stripped or stripped[0] == "#" and stripped is not rest
 
 
 def _open(new, opening: str, root, node, positions: array, indent: int, is_mapping: bool, pending: object,
@@ -179,7 +189,7 @@ def _open(new, opening: str, root, node, positions: array, indent: int, is_mappi
             positions.append(number)
             positions.append(column + 1)
         if len(frames) >= _MAX_DEPTH:
-            raise _Unsupported
+            raise Unsupported
         frames.append((node, positions, indent, is_mapping))
     return new, array("I"), column, new.__class__ is Mapping, MISSING, root
 
@@ -196,7 +206,7 @@ def _close(node, positions: array, is_mapping: bool, frames: list) -> tuple:
     """Close `node` and return the collection it is in."""
     _finish(node, positions, is_mapping)
     if not frames:
-        raise _Unsupported  # a line less indented than the document's root
+        raise Unsupported  # a line less indented than the document's root
     return frames.pop()
 
 
@@ -215,186 +225,3 @@ def _key(text: str, typed: object) -> str:
         if typed.__class__ is str:
             return typed
     return json_key(go_value(text)) if typed.__class__ is int else json_key(typed)
-
-
-def _value(lines: list[str], number: int, column: int, text: str, indent: int) -> tuple[object, int]:
-    """The value that `text` (at 0-based `column` of line `number`) starts, in a collection indented by
-    `indent`, and the index of the line after it; the rest of its last line may only be a comment."""
-    first = text[0]
-    if first == '"' or first == "'":
-        return _quoted(lines, number, text, indent)
-    if first == "|" or first == ">":
-        return _block(lines, number, text, indent)
-    if first == "[":
-        return _flow_sequence(text, number, column), number
-    if first == "{":
-        if text[1:2] != "}" or not _only_comment(text[2:]):
-            raise _Unsupported
-        node = _new_mapping(Mapping)
-        node.line, node.column, node._key_positions = number, column + 1, b""
-        return node, number
-    if first in _PLAIN_START_REFUSED and not (first == "-" and len(text) > 1 and text[1] != " "):
-        raise _Unsupported
-    comment = text.find(" #")
-    plain = (text[:comment] if comment >= 0 else text).rstrip(" ")
-    if ": " in plain or plain[-1] == ":":
-        raise _Unsupported
-    return _typed(plain), number
-
-
-def _typed(plain: str) -> object:
-    value = _PLAIN.get(plain, MISSING)
-    if value is MISSING:
-        value = _typed_plain(plain)
-    if value is _MERGE_KEY:
-        raise _Unsupported
-    return value
-
-
-def _quoted(lines: list[str], number: int, text: str, indent: int) -> tuple[str, int]:
-    """A single- or double-quoted scalar from `text` on, over as many lines as it takes (see the module's rules)."""
-    quote = text[0]
-    pieces = []
-    current, start = text, 1
-    while True:
-        end = _closing_quote(current, start, quote)
-        if end >= 0:
-            pieces.append(current[start:end])
-            if not _only_comment(current[end + 1:]):
-                raise _Unsupported
-            break
-        pieces.append(current[start:].rstrip(" "))
-        empty = 0
-        while number < len(lines) and not lines[number].strip(" "):
-            empty += 1
-            number += 1
-        if number == len(lines):
-            raise _Unsupported  # never closed
-        current = lines[number].lstrip(" ")
-        if len(lines[number]) - len(current) <= indent:
-            raise _Unsupported  # libyaml's checks on what a continuation line may be are not repeated here
-        number += 1
-        pieces.append("\n" * empty if empty else " ")
-        start = 0
-    value = "".join(pieces)
-    return (value.replace("''", "'") if quote == "'" else value), number
-
-
-def _closing_quote(text: str, start: int, quote: str) -> int:
-    """Where the quote that closes the scalar is in `text`, or -1; a double-quoted escape is refused."""
-    if quote == '"':
-        end = text.find('"', start)
-        if "\\" in (text[start:end] if end >= 0 else text[start:]):
-            raise _Unsupported
-        return end
-    end = start
-    while True:
-        end = text.find("'", end)
-        if end < 0 or text[end + 1:end + 2] != "'":
-            return end
-        end += 2
-
-
-def _block(lines: list[str], number: int, text: str, indent: int) -> tuple[str, int]:
-    """A literal (`|`) or folded (`>`) block scalar whose header is `text`; its lines follow line `number`."""
-    comment = text.find(" #")
-    header = _BLOCK_HEADERS.get((text[:comment] if comment >= 0 else text).rstrip(" "))
-    if header is None:
-        raise _Unsupported  # an indentation indicator, or something after the header
-    style, chomping = header
-    body: list[str] = []  # the content lines, without their indentation; "" for an empty line
-    content_indent = 0
-    end = len(lines) - (lines[-1] == "")  # after a final line break, "" is not a line
-    while number < end:
-        line = lines[number]
-        stripped = line.lstrip(" ")
-        if not stripped:
-            if content_indent and len(line) > content_indent:
-                raise _Unsupported  # spaces past the indentation: content, which the fold rules treat apart
-            body.append("")
-        else:
-            spaces = len(line) - len(stripped)
-            if not content_indent:
-                if spaces <= indent or body and max(map(len, lines[number - len(body):number])) > spaces:
-                    raise _Unsupported  # an empty block scalar, or leading empty lines longer than the first
-                content_indent = spaces
-            elif spaces < content_indent:
-                break
-            body.append(line[content_indent:])
-        number += 1
-    if not content_indent:
-        raise _Unsupported
-    trailing = 0
-    while body and not body[-1]:
-        body.pop()
-        trailing += 1
-    number -= trailing  # the empty lines after the block are read again as the lines that they are
-    value = "\n".join(body) if style == "|" else _fold(body)
-    if chomping == "-" or number == len(lines):  # stripped, or the text ends without a line break
-        return value, number
-    return value + ("\n" * (trailing + 1) if chomping == "+" else "\n"), number
-
-
-def _fold(body: list[str]) -> str:
-    """A folded scalar's lines: a break between two lines becomes a space, each empty line a newline."""
-    if any(line[:1] == " " for line in body):
-        raise _Unsupported  # more-indented lines keep their breaks: not folded here
-    pieces = [body[0]]
-    empty = 0
-    for line in body[1:]:
-        if not line:
-            empty += 1
-            continue
-        pieces.append("\n" * empty if empty else " ")
-        pieces.append(line)
-        empty = 0
-    return "".join(pieces)
-
-
-def _flow_sequence(text: str, number: int, column: int) -> Sequence:
-    """`[...]` of scalars on one line (plain items without `:`, or quoted ones without escapes)."""
-    sequence = Sequence()
-    sequence.line, sequence.column = number, column + 1
-    positions = array("I")
-    at = 1
-    while True:
-        at = _skip_spaces(text, at)
-        if text[at:at + 1] == "]" and not sequence:
-            break
-        item_column = column + at
-        first = text[at:at + 1]
-        if first == '"' or first == "'":
-            end = _closing_quote(text, at + 1, first)
-            if end < 0:
-                raise _Unsupported
-            item = text[at + 1:end]
-            item = item.replace("''", "'") if first == "'" else item
-            at = end + 1
-        else:
-            end = at
-            while end < len(text) and text[end] not in _FLOW_PLAIN_REFUSED:
-                end += 1
-            plain = text[at:end].rstrip(" ")
-            if not plain or plain[0] in _PLAIN_START_REFUSED and not (plain[0] == "-" and plain[1:2] not in ("", " ")):
-                raise _Unsupported
-            item = _typed(plain)
-            at = end
-        sequence.append(item)
-        positions.append(number)
-        positions.append(item_column + 1)
-        at = _skip_spaces(text, at)
-        if text[at:at + 1] == "]":
-            break
-        if text[at:at + 1] != "," or text[_skip_spaces(text, at + 1):_skip_spaces(text, at + 1) + 1] == "]":
-            raise _Unsupported  # anything else, or a trailing comma
-        at += 1
-    if not _only_comment(text[at + 1:]):
-        raise _Unsupported
-    sequence._item_positions = positions.tobytes()
-    return sequence
-
-
-def _skip_spaces(text: str, at: int) -> int:
-    while text[at:at + 1] == " ":
-        at += 1
-    return at
