@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT
-from portlint import loader
+from portlint import block_parse, loader
 from portlint.block_parse import parse_block
 from portlint.parse import Mapping, Sequence, parse_all
 from test_parse import PLAIN
@@ -162,6 +162,55 @@ def test_the_loader_reads_through_it_and_gives_the_same_findings(monkeypatch):
     assert [d.data for d in fast.documents] == [d.data for d in exact.documents] != []
 
 
+@pytest.mark.parametrize("limit", [0, 10_000])
+def test_a_line_read_again_from_the_line_cache_is_read_as_the_first_time(monkeypatch, limit):
+    """Each text twice: its lines typed (limit 10,000), then from _LINES; or never kept (limit 0)."""
+    monkeypatch.setattr(block_parse, "_LINES", {})
+    monkeypatch.setattr(block_parse, "_LINES_LIMIT", limit)
+    typed = [f"{prefix}{text}{suffix}" for text, _ in PLAIN for prefix, suffix in (("v: ", "\n"), ("- ", "\n"),
+                                                                                  ("", ": v\n"))]
+    for _ in range(2):
+        assert [text for text in READ if _compare(text) != (True, None)] == []
+        assert [text for text in typed if _compare(text)[1] is not None] == []
+        assert [text for text in HANDED_BACK if parse_block(text) is not None] == []
+    assert len(block_parse._LINES) == (0 if limit == 0 else len(block_parse._LINES)) <= limit
+
+
+def test_the_line_cache_keeps_at_most_its_limit(monkeypatch):
+    monkeypatch.setattr(block_parse, "_LINES", {})
+    monkeypatch.setattr(block_parse, "_LINES_LIMIT", 50)
+    # not the keys of test_it_works_in_linear_time, which counts the work of typing them for the first time
+    assert _compare("".join(f"kept{i}: v{i}\n" for i in range(200))) == (True, None)
+    assert len(block_parse._LINES) == 50
+
+
+def test_the_line_cache_is_emptied_once_the_files_are_read(tmp_path):
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+    parse_block("kept: until the files are read\n")
+    assert block_parse._LINES
+    assert len(loader.load_files([str(tmp_path / "a.yaml")]).documents) == 1
+    assert block_parse._LINES == {}
+
+
+BIG = "9" * 5000  # past int()'s 4,300 digits: ValueError, which the loader reports as a syntax error
+
+
+@pytest.mark.parametrize("text, outcome", [
+    (f"a: {BIG}\n", ValueError), (f"- {BIG}\n", ValueError), (f"{BIG}: a\n", ValueError),
+    # the line's error is met where the parse meets it: after the duplicate key, the line less indented, the
+    # continuation line, each of which hands the text back
+    (f"a: 1\na: {BIG}\n", None), (f"a:\n  b: 1\n {BIG}: 2\n", None), (f"a: 1\n{BIG}\n", None),
+])
+def test_a_value_that_cannot_be_typed_fails_where_the_parse_reaches_it(monkeypatch, text, outcome):
+    monkeypatch.setattr(block_parse, "_LINES", {})
+    for _ in range(2):  # read, then from the line cache
+        if outcome is None:
+            assert parse_block(text) is None
+        else:
+            with pytest.raises(outcome):
+                parse_block(text)
+
+
 @pytest.mark.parametrize("make", [
     lambda n: "".join(f"k{i}: v{i}\n" for i in range(n)),  # many keys
     lambda n: "a: [" + ", ".join(f'"x{i}"' for i in range(n)) + "]\n",  # a long flow sequence
@@ -169,6 +218,11 @@ def test_the_loader_reads_through_it_and_gives_the_same_findings(monkeypatch):
     lambda n: "a: |\n" + "".join(f"  line {i}\n\n" for i in range(n)),  # a long block scalar
     lambda n: "a: '" + "''" * n + "'\n",  # many escaped quotes
 ])
-def test_it_works_in_linear_time(make):
+def test_it_works_in_linear_time(monkeypatch, make):
+    # the same work for every size, whatever the tests before read: each scalar typed once before (parse._PLAIN
+    # remembers them, so other texts would leave the small one cheaper), no line remembered (_LINES only saves work)
+    parse_block(make(800))
+    monkeypatch.setattr(block_parse, "_LINES", {})
+    monkeypatch.setattr(block_parse, "_LINES_LIMIT", 0)
     small, large = (executed_lines(parse_block, make(n)) for n in (200, 800))
     assert large <= 4.5 * small, (small, large)
