@@ -8,10 +8,11 @@ is a `Refused` whose text says which one, for a finding or a one-line usage erro
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
-from typing import BinaryIO
+from typing import BinaryIO, Callable
 
 MAX_FILE_BYTES = 32 * 1024 * 1024
 # libyaml's own nesting limit for YAML; JSON and TOML files are held to the same depth
@@ -38,26 +39,28 @@ def read_file(path: str) -> bytes:
             raise Refused("not a regular file (a FIFO, socket or device)")
         if info.st_size > MAX_FILE_BYTES:
             raise Refused(too_large())
-    except BaseException:
+        # with os.read, no file object per manifest: its size first (one read of the right size, not into a
+        # 1 MiB buffer), then on to the end, in case it grew
+        return _bounded(functools.partial(os.read, descriptor), info.st_size + 1)
+    finally:
         os.close(descriptor)
-        raise
-    with open(descriptor, "rb", buffering=0) as handle:
-        return _bounded(handle)
 
 
 def read_stream(stream: BinaryIO) -> bytes:
     """At most MAX_FILE_BYTES of a stream (stdin); Refused, without reading on, when there is more."""
-    return _bounded(stream)
+    return _bounded(stream.read)
 
 
-def _bounded(handle: BinaryIO) -> bytes:
-    chunks, size = [], 0
+def _bounded(read: Callable[[int], bytes], first: int = _MIB) -> bytes:
+    """At most MAX_FILE_BYTES from `read`, asking `first` bytes first, then 1 MiB at a time."""
+    chunks, size, want = [], 0, first
     while size <= MAX_FILE_BYTES:
-        chunk = handle.read(min(_MIB, MAX_FILE_BYTES + 1 - size))
+        chunk = read(min(want, MAX_FILE_BYTES + 1 - size))
         if not chunk:
             return b"".join(chunks)
         chunks.append(chunk)
         size += len(chunk)
+        want = _MIB
     raise Refused(too_large())  # it grew after the size check, or it is a stream
 
 

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from conftest import run_portlint
+from portlint import limits
 
 SERVICE = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {selector: {app: x}, ports: [{port: 80}]}\n"
 ALIAS_BOMB = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n" + "".join(
@@ -127,3 +128,31 @@ def test_forty_thousand_exclude_globs_finish_within_seconds(tmp_path):
                             capture_output=True, timeout=15)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["files"] == 50  # none of the globs matches a file
+
+
+@pytest.mark.parametrize("size", [0, 1, 4096, limits._MIB, 3 * limits._MIB + 5])
+def test_a_file_is_read_whole_whatever_its_size(tmp_path, size):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(bytes(range(256)) * (size // 256) + b"x" * (size % 256))
+    assert limits.read_file(str(path)) == path.read_bytes()
+
+
+@pytest.mark.parametrize("reported", [0, 10])
+def test_a_file_larger_than_its_size_said_is_read_to_its_end(tmp_path, monkeypatch, reported):
+    """It grew between the size check and the read: the first read asks for the size, the rest follows."""
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"a: 1\n" * 1000)
+    real_fstat = os.fstat
+    monkeypatch.setattr(limits.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], reported,
+                                                                         *real_fstat(fd)[7:])))
+    assert limits.read_file(str(path)) == b"a: 1\n" * 1000
+
+
+def test_a_file_past_the_bound_after_its_size_said_less_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "f.yaml"
+    path.write_bytes(b"x" * 2048)
+    real_fstat = os.fstat
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 1024)
+    monkeypatch.setattr(limits.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 100, *real_fstat(fd)[7:])))
+    with pytest.raises(limits.Refused, match="larger than"):
+        limits.read_file(str(path))
