@@ -18,7 +18,7 @@ import yaml
 from portlint import progress
 from portlint.findings import Finding
 from portlint.limits import MAX_FILE_BYTES, Refused, read_file, read_stream
-from portlint.block_parse import forget_lines, parse_block
+from portlint.block_parse import parse_block
 from portlint.parse import Mapping, Sequence, parse_all
 
 YAML_SUFFIXES = (".yaml", ".yml", ".json")
@@ -208,7 +208,6 @@ def load_files(files: list[str]) -> LoadResult:
         result.files += 1
         _load_file(path, result)
         progress.file_read()
-    forget_lines()
     return result
 
 

@@ -23,6 +23,7 @@ import signal
 import sys
 
 from portlint import loader, schema
+from portlint.block_parse import forget_lines
 from portlint.limits import MAX_NESTING
 
 PARALLEL_MIN_BYTES = 2 * 1024 * 1024
@@ -37,6 +38,13 @@ _PR_SET_PDEATHSIG = 1
 
 def load_files(files: list[str], namespace: str = "default") -> loader.LoadResult:
     """The files read (and, when split, their manifests validated) as a serial read would give them."""
+    try:
+        return _load_files(files, namespace)
+    finally:  # the lines block_parse keeps serve while the files are read, and not after (the worker's die with it)
+        forget_lines()
+
+
+def _load_files(files: list[str], namespace: str) -> loader.LoadResult:
     if not _worth_it(files):
         return loader.load_files(files)
     head, tail = _split(files)

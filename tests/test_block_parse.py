@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CORPUS, ROOT
-from portlint import block_parse, loader
+from portlint import block_parse, loader, parallel
 from portlint.block_parse import parse_block
 from portlint.parse import Mapping, Sequence, parse_all
 from test_parse import PLAIN
@@ -184,11 +184,14 @@ def test_the_line_cache_keeps_at_most_its_limit(monkeypatch):
     assert len(block_parse._LINES) == 50
 
 
-def test_the_line_cache_is_emptied_once_the_files_are_read(tmp_path):
+def test_the_line_cache_is_emptied_once_the_files_are_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(block_parse, "_LINES", {})  # not full of what the tests before read
     (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
     parse_block("kept: until the files are read\n")
-    assert block_parse._LINES
     assert len(loader.load_files([str(tmp_path / "a.yaml")]).documents) == 1
+    assert "kept: until the files are read" in block_parse._LINES  # a batch of the worker's keeps them for the next
+    assert "kind: ConfigMap" in block_parse._LINES
+    assert len(parallel.load_files([str(tmp_path / "a.yaml")]).documents) == 1  # what a run reads its files with
     assert block_parse._LINES == {}
 
 
