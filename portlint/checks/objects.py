@@ -136,8 +136,12 @@ def _name_findings(obj: KubeObject) -> Iterator[Finding]:
         yield obj.finding(f"{obj.kind} has an empty name: the API server requires metadata.name (or generateName)",
                           "give the object a name", key="metadata.name" if "name" in metadata else "metadata")
         return
-    if name and not is_placeholder(name):
-        problems = check(name)
+    # a valid name holds none of a placeholder's characters ($ { < _ capitals): only a name with problems
+    # can be an unrendered template, so the cheap syntax test goes first
+    problems = check(name) if name else None
+    if problems and is_placeholder(name):
+        problems = None  # an unrendered template: not the name the API server will see
+    if problems is not None:
         if obj.kind == "CronJob" and len(name) > CRONJOB_NAME_MAX:
             problems.append(f"must be no more than {CRONJOB_NAME_MAX} characters (the Jobs it creates add "
                             f"an 11-character suffix)")
@@ -163,10 +167,10 @@ def _generated_selector(job: KubeObject) -> bool:
 
 def _namespace_findings(obj: KubeObject) -> Iterator[Finding]:
     namespace = _metadata(obj).get("namespace")
-    if not namespace or is_placeholder(namespace):
+    if not namespace:
         return
-    problems = dns1123_label(namespace)
-    if problems:
+    problems = dns1123_label(namespace)  # before the placeholder test: see _name_findings
+    if problems and not is_placeholder(namespace):
         yield obj.finding(f"namespace {namespace!r} is not a valid namespace name (a DNS-1123 label): "
                           f"{'; '.join(problems)}; the object cannot be created in it",
                           _rename_hint(namespace, dns1123_label), key="metadata.namespace")
