@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable
 
 
@@ -84,12 +85,16 @@ class NearMisses:
         self.compared += len(candidates)
         return [self.names[p] for p in sorted(candidates) if similar(self.names[p], wanted, edits)]
 
-    def _cuts(self, length: int) -> list[tuple[int, int]]:
-        """(start, length) of the max_edits + 1 segments of a name of this length, the longer ones last."""
-        parts = self.max_edits + 1
-        short, longer = divmod(length, parts)
-        sizes = [short] * (parts - longer) + [short + 1] * longer
-        return [(sum(sizes[:i]), size) for i, size in enumerate(sizes)]
+    def _cuts(self, length: int) -> tuple[tuple[int, int], ...]:
+        return _cuts(length, self.max_edits + 1)
+
+
+@lru_cache(maxsize=None)  # a few dozen name lengths; asked once per name indexed and per length looked up
+def _cuts(length: int, parts: int) -> tuple[tuple[int, int], ...]:
+    """(start, length) of the `parts` segments of a name of this length, the longer ones last."""
+    short, longer = divmod(length, parts)
+    sizes = [short] * (parts - longer) + [short + 1] * longer
+    return tuple((sum(sizes[:i]), size) for i, size in enumerate(sizes))
 
 
 def near_misses(names: Iterable[str], max_edits: int = 2) -> NearMisses:

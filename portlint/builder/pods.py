@@ -59,7 +59,9 @@ def _container(raw: Mapping, path: str, init: bool) -> Container:
              for i, p in _items(raw.get("ports"))]
     probes = []
     for probe_kind in PROBE_KINDS:
-        probe = _mapping(raw.get(probe_kind))
+        probe = raw.get(probe_kind)
+        if not isinstance(probe, Mapping):
+            continue  # most containers have no probe of this kind: nine look-ups saved
         for handler in PROBE_HANDLERS:
             action = probe.get(handler)
             if isinstance(action, Mapping) and action.get("port") is not None:

@@ -53,6 +53,8 @@ class PodTemplate(Node):
     @property
     def serving_containers(self) -> list[Container]:
         """The containers whose ports a Service can reach: app containers and sidecars, not plain init containers."""
+        if not self.init_containers:
+            return self.containers  # most pods: no copy, every port rule asks for every template
         return self.containers + [c for c in self.init_containers if c.sidecar]
 
     def ports(self) -> Iterator[tuple[Container, ContainerPort]]:
