@@ -40,7 +40,7 @@ from portlint.globs import GlobSet
 from portlint.kinds import api_group, stored_resource
 from portlint.loader import Mapping
 from portlint.model import ApplyUnit, ApplyUnits, Cluster, Ingress, KubeObject, Member, Service, Workload
-from portlint.model.units import Key, closeness_of, cluster_scoped_kinds, describe_key, directories, object_key
+from portlint.model.units import Key, closeness_of, describe_key, directories
 from portlint.settings import Settings
 
 MAX_DEFINERS = 64  # an object defined (or pods selected) in more files than this is too ambiguous to follow
@@ -86,7 +86,7 @@ class Index:
     def __init__(self, cluster: Cluster, files: list[str]):
         self.cluster = cluster
         self.files = list(dict.fromkeys(files + [obj.file for obj in cluster.objects]))
-        scoped = cluster_scoped_kinds(cluster.objects)
+        scoped = cluster.scoped_kinds()
         self.keys_of: dict[str, set[Key]] = {}
         self.files_of: dict[Key, list[str]] = {}
         self.first_of: dict[tuple[str, Key], KubeObject] = {}
@@ -99,9 +99,8 @@ class Index:
         self._resolvers: dict[int, list[str]] = {}
         self._fingerprints: dict[int, str] = {}
         self.steps = 0  # counted so tests can assert that inference grows linearly
-        for obj in cluster.objects:
+        for obj, key in zip(cluster.objects, cluster.object_keys()):
             file = obj.file
-            key = object_key(obj, scoped)
             if key is not None:
                 self.keys_of.setdefault(file, set()).add(key)
                 definers = self.files_of.setdefault(key, [])

@@ -10,7 +10,7 @@ from portlint.findings import Finding
 from portlint.kinds import CLUSTER_SCOPED, stored_resource
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject, UnitClaims
-from portlint.model.units import cluster_scoped_kinds, declared_name, object_key
+from portlint.model.units import declared_name
 from portlint.names import (
     dns1035_label,
     dns1123_label,
@@ -46,12 +46,10 @@ def _metadata(obj: KubeObject) -> Mapping:
 
 @rule("duplicate-object")
 def duplicate_object(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    scoped = cluster_scoped_kinds(cluster.objects)
     claims = UnitClaims(cluster)  # only definitions in one apply unit are applied together
     keys_by_file: dict[str, set[tuple]] = {}
     duplicates: list[tuple[KubeObject, KubeObject, str]] = []
-    for obj in cluster.objects:
-        key = object_key(obj, scoped)
+    for obj, key in zip(cluster.objects, cluster.object_keys()):
         if key is None:
             continue  # generateName: the API server picks a fresh name every time
         keys_by_file.setdefault(obj.file, set()).add(key)

@@ -197,8 +197,24 @@ class UnitQueries:
 
     units: ApplyUnits
     objects: list
+    answers: dict
     _held: set | None  # (unit, kind, namespace) of every object, built on first use
     _alternatives: set | None  # pairs of units that define one object in files of their own, built on first use
+
+    def scoped_kinds(self) -> set[tuple[str, str]]:
+        """cluster_scoped_kinds of the objects, found once: unit inference and duplicate-object both ask."""
+        kinds = self.answers.get("scoped kinds")
+        if kinds is None:
+            kinds = self.answers["scoped kinds"] = cluster_scoped_kinds(self.objects)
+        return kinds
+
+    def object_keys(self) -> list[Key | None]:
+        """object_key of each object (with the scopes the input's CRDs declare), in the objects' order, found once."""
+        keys = self.answers.get("object keys")
+        if keys is None:
+            scoped = self.scoped_kinds()
+            keys = self.answers["object keys"] = [object_key(obj, scoped) for obj in self.objects]
+        return keys
 
     def unit_ids(self, obj: InFile) -> frozenset[int]:
         return self.units.of_file(obj.file)
