@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from functools import cached_property
 
 from portlint.model.objects import KubeObject, Node
 from portlint.selectors import LabelSelector, PodLabels
@@ -57,10 +57,14 @@ class PodTemplate(Node):
             return self.containers  # most pods: no copy, every port rule asks for every template
         return self.containers + [c for c in self.init_containers if c.sidecar]
 
-    def ports(self) -> Iterator[tuple[Container, ContainerPort]]:
-        for container in self.serving_containers:
-            for port in container.ports:
-                yield container, port
+    def ports(self) -> list[tuple[Container, ContainerPort]]:
+        """(container, port) of every port the serving containers declare, in FindPort's order."""
+        return self._serving_ports
+
+    @cached_property
+    def _serving_ports(self) -> list[tuple[Container, ContainerPort]]:
+        # listed once per template: the port rules and the tracer walk every template's ports many times
+        return [(container, port) for container in self.serving_containers for port in container.ports]
 
 
 @dataclass(eq=False)
