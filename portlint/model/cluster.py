@@ -183,7 +183,7 @@ class Cluster(UnitQueries):
         self.known_secrets = self.secrets | _secrets_produced(self.objects)
         self.gateway_api = GatewayIndex(self.gateways, self.reference_grants,
                                         [o for o in self.objects if o.kind == "Namespace"], self.known_secrets,
-                                        {o.namespace for o in self.objects},
+                                        {o.ref.namespace for o in self.objects},
                                         grants_unplaced="ReferenceGrant" in self.unplaced_kinds)
 
     def may_hold_unplaced(self, *kinds: str) -> bool:
