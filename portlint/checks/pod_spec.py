@@ -32,9 +32,9 @@ def container_name_invalid(cluster: Cluster, settings: Settings) -> Iterator[Fin
         seen: dict[str, Container] = {}
         for container in template.containers + template.init_containers:
             name = container.name
-            if is_placeholder(name):
-                continue
             problems = dns1123_label(name) if name else ["must not be empty"]
+            if problems and is_placeholder(name):
+                continue  # tested second: a valid name is never a placeholder (see names.py)
             if problems:
                 yield workload.finding(
                     f"{container_label(container)}: name {name!r} is not a DNS-1123 label: {'; '.join(problems)}; "
