@@ -118,14 +118,15 @@ def _is_namespaced_builtin(obj: KubeObject) -> bool:
 @rule("object-name-invalid")
 def object_name_invalid(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     for obj in cluster.objects:
+        metadata = _metadata(obj)  # read once: every one of the objects is asked for its name and namespace
         if obj.kind in NAME_SYNTAX:
-            yield from _name_findings(obj)
-        if _is_namespaced_builtin(obj):
-            yield from _namespace_findings(obj)
+            yield from _name_findings(obj, metadata)
+        namespace = metadata.get("namespace")
+        if namespace and _is_namespaced_builtin(obj):
+            yield from _namespace_findings(obj, namespace)
 
 
-def _name_findings(obj: KubeObject) -> Iterator[Finding]:
-    metadata = _metadata(obj)
+def _name_findings(obj: KubeObject, metadata: Mapping) -> Iterator[Finding]:
     syntax, check = NAME_SYNTAX[obj.kind]
     name, generate_name = metadata.get("name"), metadata.get("generateName")
     if not name and not generate_name:
@@ -161,10 +162,7 @@ def _generated_selector(job: KubeObject) -> bool:
     return not (isinstance(spec, Mapping) and spec.get("manualSelector") is True)
 
 
-def _namespace_findings(obj: KubeObject) -> Iterator[Finding]:
-    namespace = _metadata(obj).get("namespace")
-    if not namespace:
-        return
+def _namespace_findings(obj: KubeObject, namespace: str) -> Iterator[Finding]:
     problems = dns1123_label(namespace)  # before the placeholder test: see _name_findings
     if problems and not is_placeholder(namespace):
         yield obj.finding(f"namespace {namespace!r} is not a valid namespace name (a DNS-1123 label): "
