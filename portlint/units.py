@@ -87,7 +87,7 @@ class Index:
         self.cluster = cluster
         self.files = list(dict.fromkeys(files + [obj.file for obj in cluster.objects]))
         scoped = cluster.scoped_kinds()
-        self.keys_of: dict[str, set[Key]] = cluster.keys_by_file()
+        self.keys_of: dict[str, set[Key]] = {}
         self.files_of: dict[Key, list[str]] = {}
         self.first_of: dict[tuple[str, Key], KubeObject] = {}
         self.refs_of: dict[str, list[Reference]] = {}
@@ -102,6 +102,7 @@ class Index:
         for obj, key in zip(cluster.objects, cluster.object_keys()):
             file = obj.file
             if key is not None:
+                self.keys_of.setdefault(file, set()).add(key)
                 definers = self.files_of.setdefault(key, [])
                 if not definers or definers[-1] != file:  # a file's objects come one after another
                     definers.append(file)

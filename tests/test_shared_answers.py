@@ -1,4 +1,4 @@
-"""What the cluster finds once and several phases share: object keys, keys by file, Service near misses, ports."""
+"""What the cluster finds once and several phases share: object keys, a template's ports."""
 
 from __future__ import annotations
 
@@ -25,21 +25,6 @@ MANIFESTS = textwrap.dedent("""\
     metadata: {generateName: fresh-}
     ---
     apiVersion: v1
-    kind: Service
-    metadata: {name: checkout, namespace: shop}
-    spec: {selector: {app: checkout}, ports: [{port: 80}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: Checkout, namespace: shop}
-    spec: {selector: {app: checkout}, ports: [{port: 80}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: cart, namespace: shop}
-    spec: {selector: {app: cart}, ports: [{port: 80}]}
-    ---
-    apiVersion: v1
     kind: Pod
     metadata: {name: p, namespace: shop}
     spec:
@@ -64,21 +49,6 @@ def test_object_keys_are_the_keys_of_each_object_with_the_inputs_scopes():
     assert ("example.com", "Widget", "", "w") in cluster.object_keys()  # cluster-scoped by the CRD
     assert cluster.object_keys()[2] is None  # generateName
     assert cluster.object_keys() is cluster.object_keys()  # found once
-
-
-def test_keys_by_file_groups_every_named_object():
-    cluster = _cluster()
-    assert cluster.keys_by_file() == {"all.yaml": {k for k in cluster.object_keys() if k is not None}}
-
-
-def test_service_names_near_are_sorted_and_indexed_once():
-    cluster = _cluster()
-    assert cluster.service_names_near("shop", "checkout") == ["Checkout"]
-    assert cluster.service_names_near("shop", "chekout") == ["Checkout", "checkout"]
-    assert cluster.service_names_near("other", "checkout") == []
-    index = cluster.answers["service near misses"]
-    cluster.service_names_near("shop", "carts")
-    assert cluster.answers["service near misses"] is index
 
 
 def test_a_templates_ports_are_those_of_app_containers_then_sidecars():

@@ -29,6 +29,7 @@ from portlint.loader import Mapping
 from portlint.model import Cluster, Ingress, Node, Service
 from portlint.names import is_placeholder
 from portlint.settings import Settings
+from portlint.similar import NearMissIndex
 
 # --- ingress-backend-service-missing --------------------------------------------------------------
 
@@ -52,9 +53,12 @@ class _MissingServices:
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
+        self.names_by_namespace: dict[str, list[str]] = {}
         self.services_named: dict[str, list[Service]] = {}
         for service in cluster.services:
+            self.names_by_namespace.setdefault(service.namespace, []).append(service.name)
             self.services_named.setdefault(service.name, []).append(service)
+        self.near_misses = NearMissIndex(self.names_by_namespace)
 
     def check(self, ingress: Ingress, name: str, what: str, at: Node | None = None, key: str | None = None,
               position: tuple | None = None) -> Iterator[Finding]:
@@ -66,7 +70,7 @@ class _MissingServices:
         if (namespace, name) == GKE_DEFAULT_BACKEND and ingress.class_name in GKE_CLASSES:
             return  # the GKE cluster add-on that serves unmatched requests
         elsewhere = [s for s in self.services_named.get(name, ()) if s.namespace != namespace]
-        close = cluster.service_names_near(namespace, name)
+        close = sorted(self.near_misses.of(namespace, name))
         finding = ingress.finding(f"{what} Service {name!r}, which does not exist in namespace {namespace}",
                                   _missing_service_hint(namespace, name, close, elsewhere), at=at, key=key,
                                   related=[s.related() for s in elsewhere[:1]])

@@ -47,15 +47,17 @@ def _metadata(obj: KubeObject) -> Mapping:
 @rule("duplicate-object")
 def duplicate_object(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
     claims = UnitClaims(cluster)  # only definitions in one apply unit are applied together
+    keys_by_file: dict[str, set[tuple]] = {}
     duplicates: list[tuple[KubeObject, KubeObject, str]] = []
     for obj, key in zip(cluster.objects, cluster.object_keys()):
         if key is None:
             continue  # generateName: the API server picks a fresh name every time
+        keys_by_file.setdefault(obj.file, set()).add(key)
         first = claims.claim(key, obj, obj)
         if first is not None:
             duplicates.append((obj, first, key[2]))
     for obj, first, namespace in duplicates:
-        if obj.file == first.file or not _harmless_across_files(obj, first, cluster.keys_by_file()):
+        if obj.file == first.file or not _harmless_across_files(obj, first, keys_by_file):
             yield _duplicate_finding(obj, first, namespace)
 
 

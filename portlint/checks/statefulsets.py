@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Iterator
 
 from portlint.engine import rule
 from portlint.findings import Finding
 from portlint.model import Cluster, Service, Workload
 from portlint.settings import Settings
+from portlint.similar import NearMissIndex
 
 
 @rule("statefulset-service-missing")
 def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    service_names: dict[str, list[str]] = defaultdict(list)  # namespace → Service names, for hints
+    for service in cluster.services:
+        service_names[service.namespace].append(service.name)
+    near_misses = NearMissIndex({namespace: sorted(names) for namespace, names in service_names.items()})
     for workload in cluster.workloads:
         name = workload.service_name
         if workload.kind != "StatefulSet" or not name or not workload.readable("spec.serviceName"):
@@ -26,7 +32,7 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
         yield workload.finding(
             f"spec.serviceName {name} names no Service in namespace {workload.namespace}: the pods do not get "
             f"their stable DNS names (<pod>.{name}.{workload.namespace}.svc)",
-            _hint(workload, cluster.service_names_near(workload.namespace, name)), key="spec.serviceName")
+            _hint(workload, near_misses.of(workload.namespace, name)), key="spec.serviceName")
 
 
 def _not_headless(statefulset: Workload, service: Service) -> Finding:

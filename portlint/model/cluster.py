@@ -13,7 +13,7 @@ from portlint.model.pods import Workload
 from portlint.model.policy import HorizontalPodAutoscaler, Monitor, Namespace, NetworkPolicy, PodDisruptionBudget
 from portlint.model.services import EndpointsObject, Service, ServicePort
 from portlint.model.units import ApplyUnits, UnitQueries
-from portlint.similar import NearMisses, NearMissIndex, near_misses
+from portlint.similar import NearMisses, near_misses
 
 
 class PodIndex:
@@ -202,17 +202,6 @@ class Cluster(UnitQueries):
         """The first definition of the Service, if any."""
         found = self.services_by_name.get((namespace, name))
         return found[0] if found else None
-
-    def service_names_near(self, namespace: str, name: str) -> list[str]:
-        """The names of the Services in `namespace` a case or a typo away from `name` (similar.py), sorted.
-        The index is built once per cluster: each rule that finds a Service missing asks it."""
-        index = self.answers.get("service near misses")
-        if index is None:
-            names: dict[str, list[str]] = {}
-            for service in self.services:
-                names.setdefault(service.namespace, []).append(service.name)
-            index = self.answers["service near misses"] = NearMissIndex({ns: sorted(n) for ns, n in names.items()})
-        return index.of(namespace, name)
 
     def service_definitions(self, namespace: str, name: str) -> list[Service]:
         return self.services_by_name.get((namespace, name), [])

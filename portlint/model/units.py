@@ -216,16 +216,6 @@ class UnitQueries:
             keys = self.answers["object keys"] = [object_key(obj, scoped) for obj in self.objects]
         return keys
 
-    def keys_by_file(self) -> dict[str, set[Key]]:
-        """The object keys each file defines, found once (unit inference and duplicate-object read them)."""
-        found = self.answers.get("keys by file")
-        if found is None:
-            found = self.answers["keys by file"] = {}
-            for obj, key in zip(self.objects, self.object_keys()):
-                if key is not None:
-                    found.setdefault(obj.file, set()).add(key)
-        return found
-
     def unit_ids(self, obj: InFile) -> frozenset[int]:
         return self.units.of_file(obj.file)
 
