@@ -232,6 +232,7 @@ def check(
                                    cluster_per_path=cluster_per_path, gitignore=gitignore, render=render,
                                    kustomize_binary=kustomize_binary, stdin_filename=stdin_filename)
     settings.roots = _roots(configured, arguments, paths)
+    settings.rechecks = bool(fix or diff)  # keep what the re-checks of a fix session take over
     if show_units:
         _write_units(paths, settings, output_format, configured)
         raise typer.Exit(EXIT_OK)

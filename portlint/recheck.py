@@ -106,6 +106,7 @@ class Rechecks:
         same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings,
                                                                self._directories)
         cluster.set_units(last.units if same else units.infer(cluster, list(loaded.sources), settings))
+        cluster.keeps_answers = True  # for the next re-check
         if self._changed is not None:  # the objects of unchanged documents are those of `last`
             cluster.previous = last.answers
         self._last[number] = (loaded, cluster)

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from portlint import builder, engine, fixes, input_stage, loader, parallel, suppress, units
+from portlint import builder, engine, fixes, input_stage, loader, parallel, similar, suppress, units
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
@@ -215,5 +215,7 @@ def copy_finding(finding: Finding) -> Finding:
 def model_of(loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:
     """The cluster of what was read, with its apply units, and the findings of its invalid manifests."""
     cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace)
+    cluster.keeps_answers = settings.rechecks
+    similar.keep_indexes(settings.rechecks)
     cluster.set_units(units.infer(cluster, list(loaded.sources), settings))
     return cluster, invalid

@@ -28,6 +28,9 @@ class Settings:
     helm_binary: str | None = None  # default: helm on PATH
     helm_values: list[str] = field(default_factory=list)  # values files for `helm template`
     stdin_filename: str | None = None  # the name findings from stdin carry
+    # a --fix/--diff session follows the check: keep what its re-checks take over (model/answers.py,
+    # similar.near_misses); a plain check drops each answer once used, which keeps its peak memory down
+    rechecks: bool = False
     # the directories whose files may be shown and changed: the PATHs given, or the config file's
     # directory for its `paths` (None: the PATHs checked)
     roots: list[str] | None = None

@@ -103,6 +103,8 @@ def near_misses(names: Iterable[str], max_edits: int = 2) -> NearMisses:
     about namespaces whose names their fixes left as they were: an index is a function of its names alone.
     The last MADE_MOST are kept."""
     key = (tuple(names), max_edits)
+    if not _keeping:
+        return NearMisses(key[0], max_edits)
     found = _MADE.pop(key, None)
     if found is None:
         found = NearMisses(key[0], max_edits)
@@ -114,6 +116,16 @@ def near_misses(names: Iterable[str], max_edits: int = 2) -> NearMisses:
 
 MADE_MOST = 64
 _MADE: dict[tuple, NearMisses] = {}
+_keeping = False
+
+
+def keep_indexes(keep: bool) -> None:
+    """Whether near_misses keeps what it made, for the re-checks of a --fix/--diff session (Settings.rechecks).
+    A plain check does not: each rule's indexes are dropped after it, instead of staying to the run's peak."""
+    global _keeping
+    _keeping = keep
+    if not keep:
+        _MADE.clear()
 
 
 class NearMissIndex:

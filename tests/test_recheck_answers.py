@@ -123,7 +123,7 @@ CHANGES = {
 def test_a_reused_answer_whose_input_changed_is_computed_again(tmp_path, files, path, text):
     root = tmp_path / "tree"
     write(root, files)
-    settings = Settings()
+    settings = Settings(rechecks=True)  # a fix session: answers are kept for the re-checks
     report = check_paths([str(root)], settings)
     rechecked = Rechecks(report).check({str(root / path): textwrap.dedent(text)}, settings)
     write(root, {path: text})
@@ -137,7 +137,7 @@ def test_the_answers_of_unchanged_objects_are_taken_over(tmp_path):
     root = tmp_path / "tree"
     write(root, {"a/s.yaml": service("web", "web", "htp"), "a/d.yaml": deployment("web", "web"),
                  "b/s.yaml": service("api", "api"), "b/d.yaml": deployment("api", "api")})
-    settings = Settings()
+    settings = Settings(rechecks=True)  # a fix session: answers are kept for the re-checks
     report = check_paths([str(root)], settings)
     path = root / "b" / "d.yaml"
     rechecked = Rechecks(report).check({str(path): path.read_text().replace("8080", "8081")}, settings)
@@ -170,18 +170,36 @@ def test_an_answer_is_reused_only_when_each_input_is_the_same_object():
 def test_reused_findings_are_copies_that_later_changes_leave_alone():
     from portlint.findings import Finding
 
-    cluster = SimpleNamespace(answers={}, previous=None)
+    cluster = SimpleNamespace(answers={}, previous=None, keeps_answers=True)
     first = answers.findings(cluster, "rule", "key", (), lambda: iter([Finding("r", "m")]))
     first[0].severity, first[0].fix = "info", "changed"
-    again = answers.findings(SimpleNamespace(answers={}, previous=cluster.answers), "rule", "key", (),
+    again = answers.findings(SimpleNamespace(answers={}, previous=cluster.answers, keeps_answers=True), "rule", "key", (),
                              lambda: iter(()))
     assert [(f.severity, f.fix) for f in again] == [("error", None)]
 
 
 def test_a_near_miss_index_is_made_once_for_the_same_names():
-    from portlint.similar import near_misses
+    from portlint.similar import keep_indexes, near_misses
 
+    keep_indexes(True)
     index = near_misses(["web", "api"])
     assert near_misses(("web", "api")) is index
     assert near_misses(["api", "web"]) is not index and near_misses(["web", "apj"]).of("api") == ["apj"]
     assert index.of("apj") == ["api"]
+    keep_indexes(False)
+
+
+def test_a_plain_check_keeps_no_answer_and_no_index_for_re_checks(tmp_path):
+    # what a re-check would take over only adds to a plain check's peak memory (Settings.rechecks)
+    from portlint import similar
+
+    root = tmp_path / "app"
+    root.mkdir()
+    (root / "web.yaml").write_text(both(deployment("web", "web", "[{name: htp, containerPort: 8080}]"),
+                                        service("web", "web"), service("api", "wbe")))  # near misses
+    plain = check_paths([str(root)], Settings())
+    assert "service-target-port-name-unresolved" not in plain.clusters[0].answers and not similar._MADE
+    kept = check_paths([str(root)], Settings(rechecks=True))
+    assert "service-target-port-name-unresolved" in kept.clusters[0].answers and similar._MADE
+    assert [f.message for f in plain.findings] == [f.message for f in kept.findings]
+    similar.keep_indexes(False)

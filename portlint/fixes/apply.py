@@ -11,6 +11,7 @@ Nothing is written here: the caller writes `Result.changes` (--fix) or prints th
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 from collections import Counter
@@ -107,7 +108,7 @@ def fix_report(report: Report, settings: Settings, paths: list[str], unsafe: boo
 
 def fix_text(text: str, path: str = "<string>", settings: Settings | None = None, unsafe: bool = False) -> str:
     """`text` with its fixes made, as --fix would leave it (for tests and the catalog's examples)."""
-    settings = settings or Settings()
+    settings = dataclasses.replace(settings or Settings(), rechecks=True)
     change = fix_report(check_text(text, settings, path), settings, [], unsafe=unsafe, in_memory=path).changes.get(path)
     return change.text if change else text
 

@@ -31,7 +31,10 @@ def answer(cluster, name: str, key: Hashable, inputs: tuple, compute: Callable[[
 
 def findings(cluster, name: str, key: Hashable, inputs: tuple, compute: Callable[[], Iterator[Finding]]) -> list[Finding]:
     """`answer` for a list of findings: kept as copies, and handed out as copies, since what is reported is
-    changed afterwards (severity, suppression, relocation, fix)."""
+    changed afterwards (severity, suppression, relocation, fix). A cluster that no re-check follows asks once per
+    key and keeps nothing: the copies would only add to its peak memory."""
+    if not cluster.keeps_answers:
+        return list(compute())
     kept = answer(cluster, name, key, inputs, lambda: [finding.copy() for finding in compute()])
     return [finding.copy() for finding in kept]
 

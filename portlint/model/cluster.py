@@ -133,6 +133,7 @@ class Cluster(UnitQueries):
     answers: dict = field(default_factory=dict, repr=False, compare=False)
     # in a re-check, the answers of the check before it: model/answers.py reuses those computed from the same objects
     previous: dict | None = field(default=None, repr=False, compare=False)
+    keeps_answers: bool = field(default=False, repr=False, compare=False)  # for re-checks to take over (Settings.rechecks)
 
     def add(self, obj: KubeObject) -> None:
         self.objects.append(obj)
