@@ -27,7 +27,7 @@ from portlint import builder, engine, loader, units
 from portlint.findings import Finding
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject, Workload
-from portlint.model.units import cluster_scoped_kinds, object_key
+from portlint.model.units import object_key
 from portlint.run import Report, _check_loaded, _finish, copy_finding
 from portlint.settings import Settings
 
@@ -161,7 +161,7 @@ def _same_unit_inputs(before: loader.LoadResult, last: Cluster, after: loader.Lo
         return False
     if not changed:
         return True
-    scoped = cluster_scoped_kinds(cluster.objects)
+    scoped = cluster.scoped_kinds()  # found once: unit inference asks the cluster again
     old = _objects_in(last, changed)
     for path in changed:
         if path not in directories:

@@ -101,7 +101,7 @@ def near_misses(names: Iterable[str], max_edits: int = 2) -> NearMisses:
     """NearMisses(names), made once for the same names in the same order. Each check makes its indexes again
     (the Service names of a namespace, the values of a pod label), and the re-checks of --fix and --diff ask
     about namespaces whose names their fixes left as they were: an index is a function of its names alone.
-    The last MADE_MOST are kept."""
+    While keep_indexes(True) holds (a fix session), the last MADE_MOST are kept; otherwise none is."""
     key = (tuple(names), max_edits)
     if not _keeping:
         return NearMisses(key[0], max_edits)
