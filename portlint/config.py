@@ -20,6 +20,7 @@ from pathlib import Path
 
 from portlint.limits import Refused, nesting_refusal, read_file
 from portlint.resources import data_dir
+from portlint.schema_errors import iter_errors
 from portlint.settings import Settings, parse_port_range
 
 CONFIG_NAME = ".portlint.yaml"
@@ -194,12 +195,10 @@ def _toml_table(text: str, shown: str) -> dict | None:
 
 
 def _validate(values: object, shown: str) -> dict:
-    from jsonschema import Draft202012Validator
-
     from portlint.catalog import did_you_mean, load_catalog
 
     schema = json.loads((data_dir("schemas") / "config.schema.json").read_text(encoding="utf-8"))
-    errors = sorted(Draft202012Validator(schema).iter_errors(values), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(iter_errors(schema, values), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ConfigError(f"{shown}: {_describe(errors[0], schema)}")
     catalog = load_catalog()

@@ -17,11 +17,13 @@ from portlint.loader import Document, Mapping, Sequence
 from portlint.names import is_placeholder
 from portlint.resources import data_dir
 from portlint.schema_compiler import Compiler
+from portlint.schema_errors import iter_errors
 
 MAX_ERRORS_PER_MANIFEST = 5
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
 def _definitions() -> dict:
     with open(data_dir("schemas") / "manifests.schema.json", encoding="utf-8") as handle:
         return json.load(handle)["$defs"]
@@ -40,12 +42,9 @@ def _fast_check(definition: str | None):
 
 
 @lru_cache(maxsize=None)
-def _validator(definition: str | None):
-    from jsonschema import (
-        Draft202012Validator,  # imported only when a manifest is invalid
-    )
-
-    return Draft202012Validator({"$defs": _definitions(), **_root(definition)})
+def _explained(definition: str | None) -> dict:
+    """The schema that explains a failure: the same root, with the definitions its references point into."""
+    return {"$defs": _definitions(), **_root(definition)}
 
 
 def is_manifest(data: Mapping) -> bool:
@@ -67,7 +66,7 @@ def validate(document: Document, default_namespace: str = "default") -> list[Fin
     definition = schema_definition(data.get("apiVersion"), kind)
     if _fast_check(definition)(data):
         return []
-    errors = sorted(_validator(definition).iter_errors(data), key=lambda e: list(map(str, e.absolute_path)))
+    errors = sorted(iter_errors(_explained(definition), data), key=lambda e: list(map(str, e.absolute_path)))
     document.unreadable = unreadable_paths(data, errors)
     identity = document.unreadable == ((),)
     return [_finding(document, list(error.absolute_path), _describe(error), _hint(error, identity), default_namespace)

@@ -1,7 +1,7 @@
 """Compile the JSON Schema subset of schemas/manifests.schema.json into plain Python predicates.
 
 jsonschema's validator costs about as much as parsing the YAML itself; almost every manifest is
-valid, so a compiled yes/no check runs first and jsonschema only explains the rare failure.
+valid, so a compiled yes/no check runs first and portlint/schema_errors.py explains the rare failure.
 Any keyword outside the subset is refused at compile time, so the two can never silently differ.
 
 A schema node becomes one closure: an object's `properties`, `additionalProperties` and

@@ -1,3 +1,4 @@
+import copy
 import os
 import textwrap
 from pathlib import Path
@@ -75,6 +76,25 @@ def json_paths(value, prefix=()):
     elif isinstance(value, list):
         for index, child in enumerate(value):
             yield from json_paths(child, prefix + (index,))
+
+
+def mutate(data, path: tuple, action):
+    """A deep copy of `data` with the field at `path` dropped (action "drop") or set to `action` (a new key
+    when the last step is not there yet)."""
+    data = copy.deepcopy(dict(data))
+    if not path:
+        return data
+    parent = data
+    for step in path[:-1]:
+        parent = parent[step]
+    if action == "drop":
+        if isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent.pop(path[-1])
+    else:
+        parent[path[-1]] = action
+    return data
 
 
 def lint(text: str, **settings) -> list:

@@ -16,7 +16,6 @@ UNUSED_BY_A_CLEAN_CHECK = (
     "rich",  # the text report on a terminal only
     "pickle",  # the two-core reader of a large input
     "pathspec",  # globs: exclude, .gitignore, units
-    "jsonschema",  # explaining an invalid manifest
     "ruamel",  # --fix migrations
     "concurrent.futures", "tempfile",  # kustomize builds
     "portlint.fixes.fixers", "portlint.fixes.subjects",  # proposing fixes for findings
@@ -74,3 +73,16 @@ def test_exclude_globs_load_pathspec(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.portlint]\nexclude = ["generated/"]\n')
     code, modules = imported_by(tmp_path, "check", "tiny")
     assert code == 0 and loaded(modules, "pathspec")
+
+
+def test_no_check_imports_jsonschema(tmp_path):
+    """Invalid manifests and config files are explained by portlint/schema_errors.py: jsonschema's import
+    would cost more than the rules of a 10,000-object check (tests/test_schema_errors.py holds them equal)."""
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "service.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: 5}\n")
+    (tmp_path / ".portlint.yaml").write_text("namespace: team\n")
+    code, modules = imported_by(tmp_path, "check", "bad")
+    assert code == 1 and "portlint.schema_errors" in modules and not loaded(modules, "jsonschema")
+    (tmp_path / ".portlint.yaml").write_text("namespace: Not-A-Label\n")
+    code, modules = imported_by(tmp_path, "check", "bad")
+    assert code == 2 and not loaded(modules, "jsonschema")
