@@ -109,6 +109,7 @@ class Rechecks:
         cluster.keeps_answers = True  # for the next re-check
         if self._changed is not None:  # the objects of unchanged documents are those of `last`
             cluster.previous = last.answers
+            _reuse_object_keys(last, cluster)
         self._last[number] = (loaded, cluster)
         return cluster, invalid
 
@@ -128,6 +129,19 @@ class Rechecks:
             findings += [copy_finding(f) for f in last.get(rule_id, ()) if f.file not in changed]
             findings += engine.run_check(rule_id, alone, settings)
         return findings
+
+
+def _reuse_object_keys(last: Cluster, cluster: Cluster) -> None:
+    """Cluster.object_keys of `cluster` from those of `last`: an object of an unchanged file is the very
+    object `last` held, and its key is a function of it and the cluster-scoped kinds, when those are the same.
+    Only the objects built again (those of the changed files) are keyed again (duplicate-object reads every key)."""
+    keys = last.answers.get("object keys")
+    scoped = cluster.scoped_kinds()
+    if keys is None or scoped != last.scoped_kinds():
+        return
+    known = {id(obj): key for obj, key in zip(last.objects, keys)}  # `last` holds them: no id is reused
+    cluster.answers["object keys"] = [known[id(obj)] if id(obj) in known else object_key(obj, scoped)
+                                      for obj in cluster.objects]
 
 
 def _by_rule(findings: list[Finding]) -> dict[str, list[Finding]]:

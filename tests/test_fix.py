@@ -732,3 +732,19 @@ def test_unified_diff_marks_a_last_line_without_newline():
     diff.write({"m.yaml": FileChange("m.yaml", "m.yaml", "a: 1\nb: x", "a: 1\nb: y")}, out)
     assert out.getvalue().endswith("-b: x\n\\ No newline at end of file\n+b: y\n\\ No newline at end of file\n")
     assert list(difflib.unified_diff(["a"], ["a"])) == []
+
+
+def test_fixers_see_the_same_objects_when_the_lookups_hold_only_the_files_of_the_findings():
+    from portlint.fixes.subjects import Subjects
+
+    report = check_paths([str(ROOT / "examples" / d) for d in ("broken", "legacy", "gateway")], Settings())
+    (cluster,) = report.clusters
+    findings = [f for f in report.findings if f.rule in fixes.registry()]
+    assert len({f.file for f in findings}) > 2
+    files = {f.file for f in findings}
+    whole, some = Subjects(cluster), Subjects(cluster, files)
+    for finding in findings:
+        proposer = fixes.registry()[finding.rule]
+        assert vars(proposer(finding, whole) or Fix(True, "none", ())) == \
+            vars(proposer(finding, some) or Fix(True, "none", ())), finding
+    assert len(some._objects()) < len(whole._objects())

@@ -309,3 +309,20 @@ def test_a_selector_that_stays_inside_its_directory_keeps_the_units(tmp_path, mo
     assert inferred == [] and rechecked.clusters[0].units is report.clusters[0].units
     path.write_text(fixed)
     assert rechecked.clusters[0].units.units == check_paths([str(root)], settings).clusters[0].units.units
+
+
+def test_object_keys_are_those_of_a_fresh_check_and_only_changed_files_are_keyed_again(tmp_path):
+    from portlint.model.units import object_key
+
+    write(tmp_path, {"web.yaml": service("web", "web"), "db.yaml": service("db", "db")})
+    settings = Settings(rechecks=True)
+    report = check_paths([str(tmp_path)], settings)
+    before = dict(zip(map(id, report.clusters[0].objects), report.clusters[0].object_keys()))
+    changed = str(tmp_path / "db.yaml")  # now defines Service db twice
+    after = Rechecks(report).check({changed: textwrap.dedent(service("db", "db")) + "---\n" + textwrap.dedent(service("db", "db", "8080"))}, settings)
+    cluster = after.clusters[0]
+    keys = cluster.object_keys()
+    assert keys == [object_key(obj, cluster.scoped_kinds()) for obj in cluster.objects]
+    assert [key is before.get(id(obj)) for obj, key in zip(cluster.objects, keys)] == \
+        [obj.file != changed for obj in cluster.objects]
+    assert [f.file for f in after.findings if f.rule == "duplicate-object"] == [changed]

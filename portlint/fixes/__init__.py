@@ -91,7 +91,7 @@ def propose(findings: Iterable[Finding], cluster: Cluster) -> None:
     from portlint.fixes.subjects import Subjects
 
     fixers = registry()
-    subjects = Subjects(cluster)
+    subjects = Subjects(cluster, {f.file for f in findings} | {r.file for f in findings for r in f.related})
     for finding in findings:
         propose_one = fixers.get(finding.rule)
         if propose_one is None or (finding.downgrade is not None and finding.rule not in _READS_ONLY_ITS_OBJECT):

@@ -15,10 +15,12 @@ T = TypeVar("T", bound=KubeObject)
 
 
 class Subjects:
-    """Lookups built once per cluster, for the fixers."""
+    """Lookups built once per cluster, for the fixers: of the objects in `files` (default: every file), the
+    files of the findings and of what they relate to (a fix only ever edits its finding's file)."""
 
-    def __init__(self, cluster: Cluster):
+    def __init__(self, cluster: Cluster, files: set[str] | None = None):
         self.cluster = cluster
+        self._files = files
         self._by_ref: dict[tuple, list[KubeObject]] | None = None
         self._by_line: dict[tuple, list[KubeObject]] = {}
         self._sources: dict = {}
@@ -73,7 +75,10 @@ class Subjects:
         """(file, ref) → objects; (file, line) → objects; file → Source. Built on first use."""
         if self._by_ref is None:
             self._by_ref, self._by_line, self._sources = {}, {}, {}
+            files = self._files
             for obj in self.cluster.objects:
+                if files is not None and obj.source.path not in files:
+                    continue
                 self._by_ref.setdefault((obj.source.path, obj.ref), []).append(obj)
                 self._by_line.setdefault((obj.source.path, obj.raw.line), []).append(obj)
                 self._sources[obj.source.path] = obj.source
