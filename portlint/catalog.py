@@ -32,6 +32,7 @@ class RuleSpec:
     good_example: str
     stage: str  # "model": a check function; "parse": reported while reading files
     fix: FixSpec | None = None
+    scope: str = "cluster"  # "object": its findings on an object depend on that object alone
 
 
 @lru_cache(maxsize=1)
@@ -47,7 +48,7 @@ def load_catalog() -> dict[str, RuleSpec]:
             rationale=raw["rationale"].strip(), remediation=raw["remediation"].strip(),
             references=tuple(raw.get("references") or ()), bad_example=raw["examples"]["bad"],
             good_example=raw["examples"]["good"], stage=raw.get("stage", "model"),
-            fix=_fix_spec(raw.get("fix")))
+            fix=_fix_spec(raw.get("fix")), scope=raw.get("scope", "cluster"))
         catalog[spec.id] = spec
     return catalog
 

@@ -12,9 +12,9 @@ check of the changed input would give it, without redoing what the change cannot
   the content of an object another file of its directory defines too) is the same before and after.
 - The answers rules share (Cluster.answers) are those of the previous check where they were computed from
   the same objects (model/answers.py): the workloads that serve a Service, the port chain's findings.
-- The rules that read one object at a time (OBJECT_RULES: what they report of an object depends on it
-  alone) run only on the objects of the files changed since the previous check; their findings in the
-  other files are those of that check. Every other rule and every index are computed again.
+- The rules that read one object at a time (`scope: object` in their catalog file: what they report of an
+  object depends on it alone) run only on the objects of the files changed since the previous check; their
+  findings in the other files are those of that check. Every other rule and every index are computed again.
 
 tests/test_recheck.py compares the report of each fix session with a fresh check of the fixed files.
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 
 from portlint import builder, engine, loader, units
+from portlint.catalog import load_catalog
 from portlint.findings import Finding
 from portlint.loader import Mapping
 from portlint.model import Cluster, KubeObject, Workload
@@ -32,17 +33,14 @@ from portlint.run import Report, _check_loaded, _finish, copy_finding
 from portlint.settings import Settings
 
 CRD_KIND = "CustomResourceDefinition"
-# Rules whose findings on an object depend on that object alone: each reads the cluster only to go through
-# a list of its objects (cluster.objects, .services, .workloads, .ingresses) and passes each object, never
-# the cluster, to what judges it. Each reports in its object's file. tests/test_recheck.py checks both on
-# the corpora: the findings of the whole input in a file are those of a cluster of that file's objects.
-OBJECT_RULES = frozenset({
-    "object-name-invalid", "container-name-invalid", "host-port-invalid", "container-field-forbidden",
-    "port-number-invalid", "port-name-invalid", "container-port-duplicate", "deprecated-api", "ingress-host-invalid",
-    "ingress-path-invalid", "service-port-duplicate", "service-port-name-missing", "service-cluster-ip-invalid",
-    "service-ports-missing", "service-type-field-invalid", "probe-port-unresolved", "workload-selector-mismatch",
-    "ingress-backend-invalid",
-})
+
+
+def object_rules() -> frozenset[str]:
+    """The rules whose findings on an object depend on that object alone (`scope: object`): each reads the
+    cluster only to go through a list of its objects and passes each object, never the cluster, to what
+    judges it, and reports in its object's file. tests/test_recheck.py checks both on the corpora: the
+    findings of the whole input in a file are those of a cluster of that file's objects."""
+    return frozenset(rule_id for rule_id, spec in load_catalog().items() if spec.scope == "object")
 
 
 class Rechecks:
@@ -115,13 +113,13 @@ class Rechecks:
 
 
     def _run_checks(self, number: int, cluster: Cluster, settings: Settings) -> list[Finding]:
-        """engine.run_checks, with the rules of OBJECT_RULES run on the objects of the changed files only."""
-        changed, last, alone = self._changed, self._checked[number], None
+        """engine.run_checks, with the rules of `scope: object` run on the objects of the changed files only."""
+        changed, last, alone, by_object = self._changed, self._checked[number], None, object_rules()
         findings: list[Finding] = []
         for rule_id in engine.checks():
             if not engine.enabled(rule_id, settings):
                 continue
-            if rule_id not in OBJECT_RULES or changed is None:
+            if rule_id not in by_object or changed is None:
                 findings += engine.run_check(rule_id, cluster, settings)
                 continue
             if alone is None:

@@ -271,10 +271,10 @@ def generated(tmp_path_factory):
 
 
 def test_object_rules_judge_each_object_by_itself(corpus, generated):
-    """recheck.OBJECT_RULES: on each input, a rule's findings in a file are exactly those it gives on a
+    """The rules of `scope: object` (recheck.object_rules): on each input, a rule's findings in a file are exactly those it gives on a
     cluster of that file's objects alone, and it reports nothing outside its objects' files."""
     from portlint import engine
-    from portlint.recheck import OBJECT_RULES, _cluster_of
+    from portlint.recheck import _cluster_of, object_rules
 
     settings = Settings()
     reported = set()
@@ -283,14 +283,14 @@ def test_object_rules_judge_each_object_by_itself(corpus, generated):
             by_file: dict = {}
             for obj in cluster.objects:
                 by_file.setdefault(obj.file, []).append(obj)
-            for rule_id in sorted(OBJECT_RULES):
+            for rule_id in sorted(object_rules()):
                 whole = engine.run_check(rule_id, cluster, settings)
                 reported |= {rule_id} if whole else set()
                 assert {f.file for f in whole} <= by_file.keys(), rule_id
                 for file, objects in by_file.items():
                     alone = engine.run_check(rule_id, _cluster_of(objects), settings)
                     assert everything(alone) == everything(f for f in whole if f.file == file), (rule_id, file)
-    assert len(reported) >= len(OBJECT_RULES) // 2, f"only {sorted(reported)} report anything: the test is weak"
+    assert len(reported) >= len(object_rules()) // 2, f"only {sorted(reported)} report anything: the test is weak"
 
 
 def test_a_selector_that_stays_inside_its_directory_keeps_the_units(tmp_path, monkeypatch):
