@@ -1,4 +1,4 @@
-"""`portlint` and `python -m portlint`: the command line (portlint/cli.py), with the cyclic garbage
+"""`portlint` and `python -m portlint`: the command line (portlint/cli/), with the cyclic garbage
 collector off from the first import on."""
 
 import gc
