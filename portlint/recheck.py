@@ -98,8 +98,9 @@ class Rechecks:
 
     def _model(self, number: int, loaded: loader.LoadResult, settings: Settings) -> tuple[Cluster, list[Finding]]:
         built = self._built[number]
-        cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built)
         last_loaded, last = self._last[number]
+        cluster, invalid = builder.build_cluster(loaded.documents, settings.namespace, built,
+                                                 last if built is not None else None)
         self._changed = _changed_files(last_loaded, loaded) if built is not None else None
         same = self._changed is not None and _same_unit_inputs(last_loaded, last, loaded, cluster, settings,
                                                                self._directories)

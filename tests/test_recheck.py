@@ -326,3 +326,19 @@ def test_object_keys_are_those_of_a_fresh_check_and_only_changed_files_are_keyed
     assert [key is before.get(id(obj)) for obj, key in zip(cluster.objects, keys)] == \
         [obj.file != changed for obj in cluster.objects]
     assert [f.file for f in after.findings if f.rule == "duplicate-object"] == [changed]
+
+
+def test_the_pod_index_is_taken_over_only_while_the_workloads_are_the_same_objects(tmp_path):
+    write(tmp_path, {"web.yaml": deployment("web", "web"), "svc.yaml": service("web", "web")})
+    settings = Settings(rechecks=True)
+    report = check_paths([str(tmp_path)], settings)
+    before = report.clusters[0].pods
+    rechecks = Rechecks(report)
+    texts = {str(tmp_path / "svc.yaml"): textwrap.dedent(service("web", "webb"))}
+    after = rechecks.check(texts, settings)
+    assert after.clusters[0].pods is before  # only the Service changed
+    assert [f.rule for f in after.findings if f.rule == "service-selector-no-match"] == ["service-selector-no-match"]
+    texts[str(tmp_path / "web.yaml")] = textwrap.dedent(deployment("web", "webb"))  # and now the Deployment
+    again = rechecks.check(texts, settings)
+    assert again.clusters[0].pods is not before
+    assert [f.rule for f in again.findings if f.rule == "service-selector-no-match"] == []

@@ -60,11 +60,13 @@ from portlint.model import Cluster, EndpointsObject, KubeObject
 
 
 def build_cluster(documents: list[Document], namespace: str = "default",
-                  built: dict[int, tuple[Document, KubeObject]] | None = None) -> tuple[Cluster, list[Finding]]:
+                  built: dict[int, tuple[Document, KubeObject]] | None = None,
+                  previous: Cluster | None = None) -> tuple[Cluster, list[Finding]]:
     """The cluster of `documents`. `built` (id of a document → (document, object), filled here) lets a
     re-check reuse the objects of the documents it did not parse again: an object is a function of its
     document and the namespace alone (the per-cluster answers live on the Cluster), except that a
-    CustomResourceDefinition of the input may make it cluster-scoped, which the caller must rule out."""
+    CustomResourceDefinition of the input may make it cluster-scoped, which the caller must rule out.
+    `previous` (the re-check's cluster before) lends its pod index when the workloads are the same objects."""
     cluster = Cluster()
     findings: list[Finding] = []
     schema.validate_all(documents, namespace)
@@ -85,7 +87,7 @@ def build_cluster(documents: list[Document], namespace: str = "default",
             built[id(document)] = (document, obj)  # the document kept with it: its id stays its own
         cluster.add(obj)
     _unnamespace_custom_cluster_scoped(cluster)
-    cluster.build_indexes()
+    cluster.build_indexes(previous.pods if previous is not None else None)
     return cluster, findings
 
 

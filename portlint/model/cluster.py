@@ -20,6 +20,7 @@ class PodIndex:
     """Workloads by the labels their pods will carry, per namespace. Built once, queried by every rule."""
 
     def __init__(self, workloads: list[Workload]):
+        self.workloads = workloads
         self._by_label: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
         self._by_dynamic_key: dict[tuple[str, str], list[Workload]] = defaultdict(list)
         self._values: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -179,8 +180,12 @@ class Cluster(UnitQueries):
             # controllers create the Services and pods of a Gateway, named after it: like an operator's resource
             self.custom_resources.setdefault(obj.namespace, []).append(obj)
 
-    def build_indexes(self) -> None:
-        self.pods = PodIndex(self.workloads)
+    def build_indexes(self, previous: PodIndex | None = None) -> None:
+        """The indexes rules query. `previous`: a re-check's PodIndex of the check before, taken over (with the
+        selections it has answered) when it indexes the very same workloads, in the same order."""
+        same = previous is not None and len(previous.workloads) == len(self.workloads) and \
+            all(a is b for a, b in zip(previous.workloads, self.workloads))
+        self.pods = previous if same else PodIndex(self.workloads)
         self.known_secrets = self.secrets | _secrets_produced(self.objects)
         self.gateway_api = GatewayIndex(self.gateways, self.reference_grants,
                                         [o for o in self.objects if o.kind == "Namespace"], self.known_secrets,
