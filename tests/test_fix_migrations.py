@@ -461,3 +461,73 @@ def test_scalar_fixes_never_import_ruamel(tmp_path):
             "print(len(r.fixed), any(m.startswith('ruamel') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == \
         "1 False\n"
+
+
+LONG_LIST = """\
+apiVersion: v1
+kind: List
+items:
+# the settings first
+- apiVersion: v1
+  kind: ConfigMap
+  metadata: {name: settings}
+  data: {mode: fast}
+- apiVersion: extensions/v1beta1   # moved in 1.16
+  kind: Ingress
+  metadata:
+    name: web
+    annotations: {nginx.ingress.kubernetes.io/rewrite-target: /}
+  spec:
+    rules:
+    - host: shop.example.com
+      http:
+        paths:
+        - path: /api
+          backend:
+            serviceName: api   # the API
+            servicePort: 8080
+  # the Deployment next
+- apiVersion: v1
+  kind: Service
+  metadata: {name: api}
+  spec:
+    selector: {app: api}
+    ports: [{port: 8080}]
+""" + WORKLOAD_LIST.split("items:\n", 1)[1].replace("name: web", "name: api").replace("app: web", "app: api")
+
+
+def _whole_document_only(monkeypatch):
+    from portlint.fixes import edit
+
+    monkeypatch.setattr(edit, "_list_items", lambda *args: None)
+
+
+def test_the_items_of_a_list_are_migrated_one_by_one_as_the_whole_document_would_be(monkeypatch):
+    from portlint.fixes import edit
+
+    regions = []
+    real = edit.migrate_document
+    monkeypatch.setattr(edit, "migrate_document", lambda region, conversions: regions.append(region) or
+                        real(region, conversions))
+    item_by_item = fix_text(LONG_LIST)
+    assert len(regions) == 2 and all("kind: List" not in r and "ConfigMap" not in r for r in regions)
+    assert regions[0].startswith("apiVersion: networking.k8s.io/v1   # moved in 1.16\nkind: Ingress\n")
+    _whole_document_only(monkeypatch)
+    whole = fix_text(LONG_LIST)
+    assert item_by_item == whole != LONG_LIST
+    assert "- apiVersion: networking.k8s.io/v1   # moved in 1.16\n" in whole and "- apiVersion: apps/v1\n" in whole
+    assert "name: api        # the API\n" in whole and "  # the Deployment next\n" in whole
+    assert fix_text(whole) == whole  # nothing left to fix
+
+
+def test_an_item_with_a_line_left_of_its_keys_is_converted_with_its_whole_document(monkeypatch):
+    from portlint.fixes import edit
+
+    text = LONG_LIST.replace("    rules:\n", "# a comment at the margin, inside the Ingress\n    rules:\n")
+    regions = []
+    real = edit.migrate_document
+    monkeypatch.setattr(edit, "migrate_document", lambda region, conversions: regions.append(region) or
+                        real(region, conversions))
+    fixed = fix_text(text)
+    assert any("kind: List" in r for r in regions)  # the fallback: the whole List at once
+    assert "# a comment at the margin, inside the Ingress\n" in fixed and "networking.k8s.io/v1" in fixed

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from portlint.fixes import scalars
+from portlint.fixes import migrate, scalars
 from portlint.fixes.locate import Entry, FileIndex
 from portlint.fixes.migrate import Refused, migrate_document
 from portlint.fixes.model import Edit, Migrate, ReplaceValue
@@ -124,7 +124,11 @@ def _without_conflicts(splices: list[_Splice], outcome: Outcome) -> list[_Splice
 def _migration(index: FileIndex, document: int, planned: list[tuple[Migrate, Entry]], splices: list[_Splice],
                outcome: Outcome) -> list[_Splice]:
     """One splice for the whole document: its apiVersion values and the other splices inside it
-    made first, then its conversions; the splices inside are folded into it."""
+    made first, then its conversions; the splices inside are folded into it. The manifests of a
+    List are converted item by item when their text can be cut out (see _list_items)."""
+    in_items = _list_items(index, document, planned, splices)
+    if in_items is not None:
+        return in_items
     root = index.documents[document].root
     text = index.text
     start = text.rfind("\n", 0, root.start_mark.index) + 1
@@ -145,3 +149,104 @@ def _migration(index: FileIndex, document: int, planned: list[tuple[Migrate, Ent
         return splices
     folded = [e for s in inside for e in s.edits] + migrations
     return [s for s in splices if s not in inside] + [_Splice(start, end, converted, folded)]
+
+
+def _list_items(index: FileIndex, document: int, planned: list[tuple[Migrate, Entry]],
+                splices: list[_Splice]) -> list[_Splice] | None:
+    """The migrations of manifests that are items of a List, each made on its item's text alone, dedented:
+    ruamel.yaml then reads and writes that item, not the whole List (a `kubectl get -o yaml` dump of
+    hundreds of objects). None, and the whole document is converted instead, when an item is not a
+    block mapping whose lines all sit at or right of its first key, or when the document with the
+    converted items would not read back as the document converted."""
+    root, text = index.documents[document].root, index.text
+    groups: dict[tuple, list[tuple[Migrate, Entry]]] = {}
+    for edit, entry in planned:
+        groups.setdefault(entry.path[:-1], []).append((edit, entry))
+    if () in groups:
+        return None
+    items, folded_splices = [], []
+    for path, group in groups.items():
+        cut = _item_text(text, _node_at(root, path))
+        if cut is None:
+            return None
+        start, end, column = cut
+        inside = [s for s in splices if start <= s.start and s.end <= end]
+        own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in group]
+        region = _spliced(text, start, end, inside + own)
+        try:
+            converted = migrate_document(_dedent(region, column), [((), edit.conversion) for edit, _ in group])
+        except Refused:
+            return None
+        items.append(_Splice(start, end, _indent(converted, region[:column]),
+                             [e for s in inside for e in s.edits] + [edit for edit, _ in group]))
+        folded_splices += inside
+    kept = [s for s in splices if s not in folded_splices]
+    if not _reads_as_converted(index, document, planned, kept + items, splices):
+        return None
+    return kept + items
+
+
+def _node_at(root: yaml.Node, path: tuple) -> yaml.Node | None:
+    node = root
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if isinstance(key, yaml.ScalarNode) and key.value == step),
+                        None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return None
+    return node
+
+
+def _item_text(text: str, node: yaml.Node | None) -> tuple[int, int, int] | None:
+    """(start, end, column) of a list item's block mapping: from the start of its first line (`- key: ...`)
+    to the end of its last, and the column of its keys."""
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return None
+    start = text.rfind("\n", 0, node.start_mark.index) + 1
+    column = node.start_mark.index - start
+    if text[start:node.start_mark.index].strip() not in ("", "-") or column != node.start_mark.column:
+        return None
+    end = text.rfind("\n", 0, node.end_mark.index) + 1
+    if text[end:node.end_mark.index].strip() or end <= node.start_mark.index:
+        return None
+    lines = text[start:end].split("\n")[1:]
+    if any(line.strip() and len(line) - len(line.lstrip(" ")) < column for line in lines):
+        return None  # a line (a comment) left of the item's keys: it is not the item's alone
+    return start, end, column
+
+
+def _spliced(text: str, start: int, end: int, splices: list[_Splice]) -> str:
+    region = text[start:end]
+    for splice in sorted(splices, key=lambda s: s.start, reverse=True):
+        region = region[:splice.start - start] + splice.text + region[splice.end - start:]
+    return region
+
+
+def _dedent(region: str, column: int) -> str:
+    first, _, rest = region.partition("\n")
+    lines = [first[column:]] + [line[column:] for line in rest.split("\n")]
+    return "\n".join(lines)
+
+
+def _indent(converted: str, lead: str) -> str:
+    """The converted item put back: its first line after the item's own `- `, the others indented as it."""
+    pad = " " * len(lead)
+    lines = converted.split("\n")
+    return "\n".join([lead + lines[0]] + [pad + line if line.strip() else line for line in lines[1:]])
+
+
+def _reads_as_converted(index: FileIndex, document: int, planned: list[tuple[Migrate, Entry]],
+                        made: list[_Splice], before: list[_Splice]) -> bool:
+    """Whether the document with `made` reads back as the document with `before` and the conversions."""
+    root, text = index.documents[document].root, index.text
+    start, end = text.rfind("\n", 0, root.start_mark.index) + 1, root.end_mark.index
+    inside = [s for s in before if start <= s.start and s.end <= end]
+    own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in planned]
+    try:
+        expected = migrate.converted(_spliced(text, start, end, inside + own),
+                                     [(entry.path[:-1], edit.conversion) for edit, entry in planned])
+    except yaml.YAMLError:
+        return False
+    return migrate.reads_as(_spliced(text, start, end, made), expected)

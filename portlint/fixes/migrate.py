@@ -30,11 +30,9 @@ def migrate_document(region: str, conversions: list[tuple[tuple, str]]) -> str:
     """The document `region` (its text, apiVersion values already replaced) with each (path of a
     manifest in the document, conversion name) applied."""
     try:
-        expected = yaml.load(region, Loader=_Loader)
+        expected = converted(region, conversions)
     except yaml.YAMLError as error:
         raise Refused(f"the document does not parse: {error}") from None
-    for path, name in conversions:
-        CONVERSIONS[name](_at(expected, path))
     newline = "\r\n" if "\r\n" in region else "\n"
     end = newline if region.endswith(("\n", "\r")) else ""
     base, changed = _render_json(region, conversions) if region.lstrip().startswith("{") else (None, None)
@@ -42,7 +40,7 @@ def migrate_document(region: str, conversions: list[tuple[tuple, str]]) -> str:
         base, changed = _render_ruamel(region, conversions)
     merged = newline.join(merge(region.splitlines(), base.splitlines(), changed.splitlines())) + end
     for candidate in (merged, newline.join(changed.splitlines()) + end):
-        if _reads_as(candidate, expected):
+        if reads_as(candidate, expected):
             return candidate
     raise Refused("the converted document would not read back as the conversion intends")
 
@@ -118,7 +116,16 @@ def _at(data, path: tuple):
     return data
 
 
-def _reads_as(text: str, expected: object) -> bool:
+def converted(region: str, conversions: list[tuple[tuple, str]]) -> object:
+    """The document `region` as the loader reads it, with the conversions applied (yaml.YAMLError when it
+    does not parse)."""
+    data = yaml.load(region, Loader=_Loader)
+    for path, name in conversions:
+        CONVERSIONS[name](_at(data, path))
+    return data
+
+
+def reads_as(text: str, expected: object) -> bool:
     try:
         return yaml.load(text, Loader=_Loader) == expected
     except yaml.YAMLError:
