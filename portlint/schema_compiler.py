@@ -24,7 +24,7 @@ def _integer(v) -> bool:
     return (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer())
 
 
-_TYPES: dict[str, Predicate] = {
+TYPES: dict[str, Predicate] = {  # JSON Schema's types, as jsonschema's Draft 2020-12 checks them
     "object": lambda v: isinstance(v, dict),
     "array": lambda v: isinstance(v, list),
     "string": lambda v: isinstance(v, str),
@@ -94,7 +94,7 @@ class Compiler:
             checks.append(lambda v: isinstance(v, list) and items(v))
         else:
             if types:
-                checks.append(_TYPES[types[0]] if len(types) == 1 else _some([_TYPES[t] for t in types]))
+                checks.append(TYPES[types[0]] if len(types) == 1 else _some([TYPES[t] for t in types]))
             if mapping is not None:
                 checks.append(lambda v: not isinstance(v, dict) or mapping(v))
             if items is not None:

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
+from portlint.schema_compiler import TYPES
+
 
 class SchemaError(NamedTuple):
     validator: str
@@ -70,24 +72,9 @@ class _Explainer:
         return target
 
 
-def _is_integer(value) -> bool:
-    return (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
-
-
-_TYPES = {
-    "object": lambda v: isinstance(v, dict),
-    "array": lambda v: isinstance(v, list),
-    "string": lambda v: isinstance(v, str),
-    "integer": _is_integer,
-    "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-    "boolean": lambda v: isinstance(v, bool),
-    "null": lambda v: v is None,
-}
-
-
 def _type(explainer, types, instance, schema, path):
     types = [types] if isinstance(types, str) else types
-    if not any(_TYPES[t](instance) for t in types):
+    if not any(TYPES[t](instance) for t in types):
         yield f"{instance!r} is not of type {', '.join(repr(t) for t in types)}"
 
 
@@ -162,24 +149,20 @@ def _not(explainer, forbidden, instance, schema, path):
         yield f"{instance!r} should not be valid under {forbidden!r}"
 
 
-def _min_items(explainer, least, instance, schema, path):
-    if isinstance(instance, list) and len(instance) < least:
-        yield f"{instance!r} {'should be non-empty' if least == 1 else 'is too short'}"
+def _fewest(kind: type):
+    """minItems (kind list) or minLength (str)."""
+    def explain(explainer, least, instance, schema, path):
+        if isinstance(instance, kind) and len(instance) < least:
+            yield f"{instance!r} {'should be non-empty' if least == 1 else 'is too short'}"
+    return explain
 
 
-def _max_items(explainer, most, instance, schema, path):
-    if isinstance(instance, list) and len(instance) > most:
-        yield f"{instance!r} {'is expected to be empty' if most == 0 else 'is too long'}"
-
-
-def _min_length(explainer, least, instance, schema, path):
-    if isinstance(instance, str) and len(instance) < least:
-        yield f"{instance!r} {'should be non-empty' if least == 1 else 'is too short'}"
-
-
-def _max_length(explainer, most, instance, schema, path):
-    if isinstance(instance, str) and len(instance) > most:
-        yield f"{instance!r} {'is expected to be empty' if most == 0 else 'is too long'}"
+def _most(kind: type):
+    """maxItems (kind list) or maxLength (str)."""
+    def explain(explainer, most, instance, schema, path):
+        if isinstance(instance, kind) and len(instance) > most:
+            yield f"{instance!r} {'is expected to be empty' if most == 0 else 'is too long'}"
+    return explain
 
 
 def _pattern(explainer, pattern, instance, schema, path):
@@ -195,8 +178,8 @@ def _unique_items(explainer, unique, instance, schema, path):
 _KEYWORDS = {
     "type": _type, "properties": _properties, "additionalProperties": _additional_properties, "items": _items,
     "propertyNames": _property_names, "required": _required, "enum": _enum, "$ref": _ref, "allOf": _all_of,
-    "anyOf": _any_of, "not": _not, "minItems": _min_items, "maxItems": _max_items, "minLength": _min_length,
-    "maxLength": _max_length, "pattern": _pattern, "uniqueItems": _unique_items,
+    "anyOf": _any_of, "not": _not, "minItems": _fewest(list), "maxItems": _most(list), "minLength": _fewest(str),
+    "maxLength": _most(str), "pattern": _pattern, "uniqueItems": _unique_items,
 }
 
 

@@ -79,8 +79,8 @@ def json_paths(value, prefix=()):
 
 
 def mutate(data, path: tuple, action):
-    """A deep copy of `data` with the field at `path` dropped (action "drop") or set to `action` (a new key
-    when the last step is not there yet)."""
+    """A deep copy of `data` with the field at `path` dropped (action "drop"), a list item at `path` repeated
+    at the list's end ("duplicate"), or the field set to `action` (a new key when the last step is not there yet)."""
     data = copy.deepcopy(dict(data))
     if not path:
         return data
@@ -92,6 +92,8 @@ def mutate(data, path: tuple, action):
             del parent[path[-1]]
         else:
             parent.pop(path[-1])
+    elif action == "duplicate" and isinstance(parent, list):
+        parent.append(copy.deepcopy(parent[path[-1]]))
     else:
         parent[path[-1]] = action
     return data

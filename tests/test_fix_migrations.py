@@ -463,15 +463,8 @@ def test_scalar_fixes_never_import_ruamel(tmp_path):
         "1 False\n"
 
 
-LONG_LIST = """\
-apiVersion: v1
-kind: List
-items:
-# the settings first
-- apiVersion: v1
-  kind: ConfigMap
-  metadata: {name: settings}
-  data: {mode: fast}
+# the ConfigMap of WORKLOAD_LIST, an Ingress, a Service, and WORKLOAD_LIST's items again (for app api)
+LONG_LIST = WORKLOAD_LIST.split("- apiVersion: extensions")[0].replace("items:\n", "items:\n# the settings first\n") + """\
 - apiVersion: extensions/v1beta1   # moved in 1.16
   kind: Ingress
   metadata:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import ROOT, unprivileged
+from conftest import ROOT, json_paths, mutate, unprivileged
 from portlint import cli, loader
 from portlint.catalog import load_catalog
 from portlint.loader import load_text
@@ -292,32 +292,6 @@ ODD = [None, "eighty", "", "[bold]x", 0, -1, 70000, 1.5, True, [], {}, ["x"], {"
 KNOWN_RULES = set(load_catalog())
 
 
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, child in value.items():
-            yield from _paths(child, prefix + (key,))
-    elif isinstance(value, list):
-        for index, child in enumerate(value):
-            yield from _paths(child, prefix + (index,))
-
-
-def _mutated(document, path, action):
-    document = copy.deepcopy(document)
-    if not path:
-        return document
-    parent = document
-    for step in path[:-1]:
-        parent = parent[step]
-    if action == "drop":
-        del parent[path[-1]]
-    elif action == "duplicate" and isinstance(parent, list):
-        parent.append(copy.deepcopy(parent[path[-1]]))
-    else:
-        parent[path[-1]] = action
-    return document
-
-
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_randomly_damaged_manifests_only_ever_give_findings(data):
@@ -326,8 +300,8 @@ def test_randomly_damaged_manifests_only_ever_give_findings(data):
     documents = [copy.deepcopy(d) for d in data.draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=4))]
     for number in range(data.draw(st.integers(1, 3))):
         index = data.draw(st.integers(0, len(documents) - 1))
-        path = data.draw(st.sampled_from(list(_paths(documents[index]))))
-        documents[index] = _mutated(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
+        path = data.draw(st.sampled_from(list(json_paths(documents[index]))))
+        documents[index] = mutate(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
     text = yaml.safe_dump_all(documents)
     report = check_text(text)
     assert {f.rule for f in report.findings} <= KNOWN_RULES
@@ -343,8 +317,8 @@ def test_trace_of_randomly_damaged_manifests_only_ever_gives_paths_and_findings(
 
     documents = [copy.deepcopy(d) for d in data.draw(st.lists(st.sampled_from(DOCUMENTS), min_size=1, max_size=4))]
     index = data.draw(st.integers(0, len(documents) - 1))
-    path = data.draw(st.sampled_from(list(_paths(documents[index]))))
-    documents[index] = _mutated(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
+    path = data.draw(st.sampled_from(list(json_paths(documents[index]))))
+    documents[index] = mutate(documents[index], path, data.draw(st.sampled_from(["drop", "duplicate", *ODD])))
     manifest = tmp_path / "damaged.yaml"
     manifest.write_text(yaml.safe_dump_all(documents))
     target = data.draw(st.sampled_from([AllTarget(), parse_target("nodeport:30080"),
