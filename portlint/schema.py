@@ -23,7 +23,6 @@ MAX_ERRORS_PER_MANIFEST = 5
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=None)
 def _definitions() -> dict:
     with open(data_dir("schemas") / "manifests.schema.json", encoding="utf-8") as handle:
         return json.load(handle)["$defs"]
