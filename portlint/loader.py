@@ -38,6 +38,9 @@ class Source:
     path: str
     text: str | None = None
     directives: dict[int, str] = field(default_factory=dict)  # line → text, for lines that mention "portlint:"
+    # whether the text may hold `helm template`'s "# Source: <template>" comments: the loader tells, having
+    # the text at hand; elsewhere unknown (True), and render/helm.py reads the file to find out
+    helm_sources: bool = True
     _lines: list[str] | None = field(default=None, repr=False)
     # outside the checked paths (a symbolic link leading out of them, a config `paths` entry outside the
     # config file's directory): checked, but its lines are never printed
@@ -262,10 +265,12 @@ def _decode(raw: bytes) -> tuple[str, str]:
     return raw.decode("utf-8-sig"), "utf-8"
 
 
+HELM_SOURCE = "# Source: "  # what render/helm.py's SOURCE_COMMENT starts with
 _DOCUMENT_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
 
 
 def _load_source(source: Source, text: str, result: LoadResult) -> None:
+    source.helm_sources = HELM_SOURCE in text
     if DIRECTIVE in text:  # rare: keep those lines now rather than re-read the file for suppressions
         source.directives = {n: line for n, line in enumerate(text.splitlines(), 1) if DIRECTIVE in line}
     try:

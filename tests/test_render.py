@@ -781,3 +781,19 @@ def test_junit_names_rendered_objects_by_their_source_file(overlays):
     assert failing == [("overlays/prod/service-port.yaml", "Service prod/prod-web: service-target-port-name-unresolved")]
     assert not any(name == "Service prod/prod-web" for _classname, name in cases)  # no passing twin
     assert ("base/service.yaml", "Service staging/staging-web") in cases
+
+
+def test_only_files_with_source_comments_are_read_again_for_template_names(tmp_path, monkeypatch):
+    from portlint.render import helm
+
+    (tmp_path / "plain.yaml").write_text("apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec:\n"
+                                         "  selector: {app: none}\n  ports: [{port: 80}]\n")
+    shutil.copy(HELM / "template.yaml", tmp_path / "release.yaml")
+    indexed = []
+    real = helm.index_of
+    monkeypatch.setattr(helm, "index_of", lambda source: indexed.append(source.path) or real(source))
+    report = check_paths([str(tmp_path)], Settings())
+    assert {f.file for f in report.findings} == {str(tmp_path / "plain.yaml"), str(tmp_path / "release.yaml")}
+    assert set(indexed) == {str(tmp_path / "release.yaml")}
+    assert [s.helm_sources for s in map(report.sources.get, sorted(report.sources))] == [False, True]
+    assert any(f.rendered_from for f in report.findings if f.file.endswith("release.yaml"))

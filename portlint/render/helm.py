@@ -23,7 +23,7 @@ from portlint.render.inputs import Chart
 if TYPE_CHECKING:
     from portlint.render.paths import Step
 
-SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")
+SOURCE_COMMENT = re.compile(r"^# Source: (\S.*?)\s*$")  # loader.HELM_SOURCE: the loader looks for its start
 TIMEOUT_SECONDS = 120
 
 
@@ -59,8 +59,8 @@ def name_templates(findings: list[Finding], sources: dict[str, Source]) -> None:
     """`rendered_from` for findings in `helm template` output (read raw from a file or stdin)."""
     indexes: dict[str, TemplateIndex] = {}
     for finding in findings:
-        if finding.rendered_from or finding.file not in sources:
-            continue
+        if finding.rendered_from or finding.file not in sources or not sources[finding.file].helm_sources:
+            continue  # a file the loader read without a "# Source:" comment is never read again here
         if finding.file not in indexes:
             indexes[finding.file] = index_of(sources[finding.file])
         template = indexes[finding.file].template(finding.line) if indexes[finding.file] else None
