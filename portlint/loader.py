@@ -1,4 +1,4 @@
-"""Files, directories and stdin → YAML/JSON documents that remember where every field was.
+"""Files and stdin → YAML/JSON documents that remember where every field was (discovery.py finds the files).
 
 libyaml does the scanning and parsing; portlint/parse.py builds the values from its events, so
 that each mapping knows its own line/column and the line/column of each of its keys, and types
@@ -7,7 +7,6 @@ scalars as Kubernetes' decoder does. Nothing there constructs a Python object fr
 
 from __future__ import annotations
 
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -95,116 +94,6 @@ class LoadResult:
     notes: list[str] = field(default_factory=list)  # how the files were read, for stderr (a failed worker)
 
 
-@dataclass
-class Discovered:
-    """What the PATH arguments expand to, and what a directory walk could not read or did not follow."""
-
-    files: list[str] = field(default_factory=list)  # in order, each file once
-    missing: list[str] = field(default_factory=list)  # PATH arguments that do not exist
-    unreadable: list[Finding] = field(default_factory=list)  # directories that could not be listed
-    outside: dict[str, str] = field(default_factory=dict)  # file → where its symbolic link leads, outside the roots
-    unfollowed: list[str] = field(default_factory=list)  # symbolic links to directories (never followed: no loops)
-    hidden: set[str] = field(default_factory=set)  # files outside the roots (by a link, or a PATH outside them)
-
-
-def discover(paths: list[str], skip=None) -> tuple[list[str], list[str]]:
-    """Expand PATH arguments into files (sorted per directory). Returns (files, missing paths)."""
-    found = explore(paths, skip)
-    return found.files, found.missing
-
-
-def explore(paths: list[str], skip=None, roots: list[str] | None = None) -> Discovered:
-    """Expand PATH arguments into files, sorted per directory, walking directories without recursion
-    (a chain of any depth is fine). A file reached twice (`portlint check . deploy/`, a file named
-    twice, a symbolic link to a file also found) is read once. `skip(path, is_dir)` prunes what a
-    walk finds (exclude globs, .gitignore); a path named as an argument is never skipped. What lies
-    outside `roots` (default: `paths`) is `hidden`: the files of a PATH outside them, and walked
-    symbolic links that lead out of them, which are also listed in `outside`."""
-    found = Discovered()
-    real_roots = [os.path.realpath(p) for p in (roots if roots is not None else paths) if p != STDIN]
-    seen: set[str] = set()
-    for path in paths:
-        if path == STDIN:
-            files = [(STDIN, STDIN)]
-        elif os.path.isdir(path):
-            files = _walk(path, skip, real_roots, found)
-        elif os.path.exists(path) or os.path.islink(path):
-            files = [(path, os.path.realpath(path))]
-        else:
-            found.missing.append(path)
-            continue
-        if path != STDIN and not _inside(os.path.realpath(path), real_roots):
-            found.hidden.update(file for file, _ in files)
-        for file, key in files:
-            if key not in seen:
-                seen.add(key)
-                found.files.append(file)
-    return found
-
-
-def missing(paths: list[str]) -> list[str]:
-    """The PATH arguments that do not exist (checked without walking any directory)."""
-    return [p for p in paths if p != STDIN and not os.path.exists(p) and not os.path.islink(p)]
-
-
-def _walk(root: str, skip, real_roots: list[str], found: Discovered) -> list[tuple[str, str]]:
-    """(file, its real path) below `root`, depth first and sorted as os.walk gives them, from a stack
-    instead of recursion. A directory that cannot be listed is a finding; hidden entries are skipped;
-    symbolic links to directories are not followed. Real paths come from each directory's, so only
-    a root and a symbolic link cost a realpath."""
-    files: list[tuple[str, str]] = []
-    stack = [(root, os.path.realpath(root))]
-    while stack:
-        directory, real = stack.pop()
-        try:
-            with os.scandir(directory) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError as error:
-            found.unreadable.append(_file_finding(
-                "yaml-syntax-error", directory, f"cannot read directory: {error.strerror or error}; "
-                "the files below it were not checked", "make it readable, or exclude it"))
-            continue
-        subdirectories = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            path = os.path.join(directory, name)
-            if _is_directory(entry):
-                if skip and skip(path, True):
-                    continue
-                if entry.is_symlink():
-                    found.unfollowed.append(path)
-                else:
-                    subdirectories.append((path, os.path.join(real, name)))
-            elif (name.endswith(YAML_SUFFIXES) or name == KUSTOMIZATION_FILE) and not (skip and skip(path, False)):
-                target = os.path.join(real, name)
-                if entry.is_symlink():
-                    target = os.path.realpath(path)
-                    if not _inside(target, real_roots) and _inside(real, real_roots):
-                        found.outside[path] = target
-                        found.hidden.add(path)
-                files.append((path, target))
-        stack.extend(reversed(subdirectories))
-    return files
-
-
-def _is_directory(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_dir()
-    except OSError:  # a symbolic link loop: the loader reports it as a file
-        return False
-
-
-def _inside(path: str, real_roots: list[str]) -> bool:
-    return any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in real_roots)
-
-
-def load_paths(paths: list[str]) -> LoadResult:
-    files, _ = discover(paths)
-    return load_files(files)
-
-
 def load_files(files: list[str]) -> LoadResult:
     result = LoadResult()
     for path in files:
@@ -227,14 +116,14 @@ def _load_file(path: str, result: LoadResult) -> None:
         raw = _read_stdin() if path == STDIN else read_file(path)
         text, _encoding = _decode(raw)
     except Refused as refused:
-        result.findings.append(_file_finding("yaml-syntax-error", display, f"{refused}; skipped"))
+        result.findings.append(file_finding("yaml-syntax-error", display, f"{refused}; skipped"))
         return
     except OSError as error:
-        result.findings.append(_file_finding(
+        result.findings.append(file_finding(
             "yaml-syntax-error", display, f"cannot read file: {error.strerror or error}"))
         return
     except UnicodeError:
-        result.findings.append(_file_finding(
+        result.findings.append(file_finding(
             "yaml-syntax-error", display, "file is not UTF-8 or UTF-16 text",
             "save the file as UTF-8, or exclude it if it is not a manifest"))
         return
@@ -279,7 +168,7 @@ def _load_source(source: Source, text: str, result: LoadResult) -> None:
         _load_chunks(source, text, result)
         return
     if all(data is None for data, _ in parsed):
-        result.findings.append(_file_finding(
+        result.findings.append(file_finding(
             "file-empty", source.path, "the file holds no manifest (it is empty, or only comments and '---')",
             "delete the file, or exclude it if it is a placeholder"))
     may_alias = "&" in text and "*" in text and _ALIAS.search(text) is not None  # an alias needs an anchor
@@ -412,5 +301,5 @@ def _json_type(value: object) -> str:
     return "string" if isinstance(value, str) else type(value).__name__
 
 
-def _file_finding(rule: str, path: str, message: str, hint: str | None = None) -> Finding:
+def file_finding(rule: str, path: str, message: str, hint: str | None = None) -> Finding:
     return Finding(rule, message, hint, file=path, line=1, column=1)

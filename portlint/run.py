@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from portlint import builder, engine, fixes, input_stage, loader, parallel, similar, suppress, units
+from portlint import builder, discovery, engine, fixes, input_stage, loader, parallel, similar, suppress, units
 from portlint.findings import SEVERITY_RANK, Finding
 from portlint.globs import PathFilter
 from portlint.loader import Source
@@ -132,12 +132,12 @@ def units_of_paths(paths: list[str], settings: Settings) -> list[tuple[Cluster, 
     return groups
 
 
-def _files(paths: list[str], path_filter: PathFilter, roots: list[str]) -> loader.Discovered:
+def _files(paths: list[str], path_filter: PathFilter, roots: list[str]) -> discovery.Discovered:
     """The files to read: `exclude` globs and .gitignore prune the directory walk, never a file named explicitly."""
-    return loader.explore(paths, path_filter.skips if path_filter else None, roots)
+    return discovery.explore(paths, path_filter.skips if path_filter else None, roots)
 
 
-def _note_inputs(found: loader.Discovered, loaded: loader.LoadResult, report: Report) -> None:
+def _note_inputs(found: discovery.Discovered, loaded: loader.LoadResult, report: Report) -> None:
     """Directories that could not be listed are findings; links out of the checked paths and links to
     directories are said on stderr, and the files outside never have their lines printed."""
     loaded.findings += found.unreadable

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT, json_paths, mutate, unprivileged
-from portlint import cli, loader
+from portlint import cli, discovery
 from portlint.catalog import load_catalog
 from portlint.loader import load_text
 from portlint.run import check_paths, check_text
@@ -198,7 +198,7 @@ def test_a_directory_chain_longer_than_a_path_can_be_is_a_finding(tmp_path):
 
 def test_a_file_replaced_by_a_fifo_after_listing_is_refused_not_waited_on(tmp_path, monkeypatch):
     (tmp_path / "svc.yaml").write_text((HOSTILE / "neighbour.yaml").read_text())
-    real_find = loader.explore
+    real_find = discovery.explore
 
     def listing_then_swap(*args, **kwargs):
         inputs = real_find(*args, **kwargs)
@@ -206,7 +206,7 @@ def test_a_file_replaced_by_a_fifo_after_listing_is_refused_not_waited_on(tmp_pa
         os.mkfifo(tmp_path / "svc.yaml")  # nobody will ever write to it
         return inputs
 
-    monkeypatch.setattr(loader, "explore", listing_then_swap)
+    monkeypatch.setattr(discovery, "explore", listing_then_swap)
     started = time.monotonic()
     findings = check_paths([str(tmp_path)], Settings()).findings
     assert time.monotonic() - started < 5

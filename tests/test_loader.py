@@ -4,7 +4,7 @@ import json
 
 from conftest import OTHER_PODS, lint, only, rule_ids
 
-from portlint import loader
+from portlint import discovery, loader
 
 
 def test_every_key_knows_its_line_and_column():
@@ -47,7 +47,7 @@ def test_json_files_are_read_with_positions(tmp_path):
     path = tmp_path / "svc.json"
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
                                 "spec": {"ports": [{"port": 80}]}}, indent=2))
-    result = loader.load_paths([str(tmp_path)])
+    result = loader.load_files(discovery.discover([str(tmp_path)])[0])
     assert result.files == 1
     assert result.documents[0].data["spec"]["ports"][0].position("port")[0] == 10
 
@@ -60,10 +60,10 @@ def test_directories_are_walked_skipping_hidden_ones_and_other_extensions(tmp_pa
     (tmp_path / ".git" / "x.yaml").write_text("kind: D\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.json").write_text('{"kind": "E"}')
-    files, missing = loader.discover([str(tmp_path)])
+    files, missing = discovery.discover([str(tmp_path)])
     assert [f.split("/")[-1] for f in files] == ["a.yaml", "b.yml", "c.json"]
     assert missing == []
-    assert loader.discover([str(tmp_path / "nope")])[1] == [str(tmp_path / "nope")]
+    assert discovery.discover([str(tmp_path / "nope")])[1] == [str(tmp_path / "nope")]
 
 
 def test_a_syntax_error_keeps_the_other_documents():
@@ -176,7 +176,7 @@ def test_non_utf8_and_binary_files_get_one_finding_each(tmp_path):
     (tmp_path / "latin1.yaml").write_bytes("kind: Caf\xe9\n".encode("latin-1"))
     (tmp_path / "binary.yaml").write_bytes(b"\x00\x01\x02\x03")
     (tmp_path / "utf16.yaml").write_bytes("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n".encode("utf-16"))
-    result = loader.load_paths([str(tmp_path)])
+    result = loader.load_files(discovery.discover([str(tmp_path)])[0])
     assert sorted((f.file.split("/")[-1], f.rule) for f in result.findings) == [
         ("binary.yaml", "yaml-syntax-error"), ("latin1.yaml", "yaml-syntax-error")]
     assert [d.data["metadata"]["name"] for d in result.documents] == ["a"]
@@ -272,5 +272,5 @@ labels:
 def test_overlapping_paths_read_each_file_once(tmp_path):
     (tmp_path / "deploy").mkdir()
     (tmp_path / "deploy" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
-    files, _ = loader.discover([str(tmp_path), str(tmp_path / "deploy"), str(tmp_path / "deploy" / "cm.yaml")])
+    files, _ = discovery.discover([str(tmp_path), str(tmp_path / "deploy"), str(tmp_path / "deploy" / "cm.yaml")])
     assert files == [str(tmp_path / "deploy" / "cm.yaml")]

@@ -5,7 +5,7 @@ import json
 from conftest import ROOT
 from test_scaling import generate
 
-from portlint import loader, parallel
+from portlint import discovery, loader, parallel
 from portlint.report.json_format import report_dict
 from portlint.run import check_paths
 from portlint.settings import Settings
@@ -27,7 +27,7 @@ def test_parallel_and_serial_reports_are_identical(tmp_path, monkeypatch):
 
 def test_the_split_keeps_file_order_and_every_file(tmp_path, monkeypatch):
     generate.generate(tmp_path / "tree", 300, seed=2, faults=False)
-    files, _ = loader.discover([str(tmp_path / "tree")])
+    files, _ = discovery.discover([str(tmp_path / "tree")])
     head, tail = parallel._split(files)
     assert head and tail and head + tail == files
     monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)

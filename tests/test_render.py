@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from portlint import loader, render
+from portlint import discovery, loader, render
 from portlint.render import kustomize
 from portlint.run import check_paths
 from portlint.settings import Settings
@@ -220,7 +220,7 @@ def test_a_json6902_patch_that_renames_the_port_relates_the_base_service_to_the_
 def rendered_outputs(paths: list[str]) -> dict[str, render.Rendered]:
     """Each root rendered by a Session, its text loaded as the check loads it."""
     session = render.Session()
-    files, _ = loader.discover(paths)
+    files, _ = discovery.discover(paths)
     outputs = session.render_all(session.plan(files, paths), paths)
     for output in outputs:
         output.attach(loader.load_text(output.text, output.name).documents)
@@ -567,7 +567,7 @@ def test_the_corpus_direct_check_agrees_with_piping_kubectl_kustomize():
 
 
 def plan_of(directory: Path, render_on: bool) -> render.Inputs:
-    files, _ = loader.discover([str(directory)])
+    files, _ = discovery.discover([str(directory)])
     return render.Session(render=render_on).plan(files, [str(directory)])
 
 

@@ -39,7 +39,7 @@ def configuration(config_file: Optional[str], paths: Optional[List[str]]):
 
     Without --config, the file is the nearest one above the checked paths (their common directory),
     so `portlint check ~/repo/deploy` uses ~/repo's configuration from anywhere."""
-    from portlint import config, loader
+    from portlint import config, discovery
 
     try:
         configured = config.load(config_file, start=config.start_for(list(paths or [])) if paths else None)
@@ -53,7 +53,7 @@ def configuration(config_file: Optional[str], paths: Optional[List[str]]):
         paths = configured.paths()
     else:
         paths = ["."]
-    missing = loader.missing(paths)
+    missing = discovery.missing(paths)
     if missing:
         raise UsageError(f"path does not exist: {missing[0]}")
     return configured, paths
