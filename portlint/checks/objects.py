@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable, Iterator
 
 from portlint.engine import rule
@@ -46,16 +47,23 @@ def _metadata(obj: KubeObject) -> Mapping:
 
 @rule("duplicate-object")
 def duplicate_object(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
+    keys = cluster.object_keys()
+    defined = Counter(keys)
     claims = UnitClaims(cluster)  # only definitions in one apply unit are applied together
-    keys_by_file: dict[str, set[tuple]] = {}
     duplicates: list[tuple[KubeObject, KubeObject, str]] = []
-    for obj, key in zip(cluster.objects, cluster.object_keys()):
-        if key is None:
-            continue  # generateName: the API server picks a fresh name every time
-        keys_by_file.setdefault(obj.file, set()).add(key)
-        first = claims.claim(key, obj, obj)
-        if first is not None:
-            duplicates.append((obj, first, key[2]))
+    for obj, key in zip(cluster.objects, keys):
+        # generateName (key None): the API server picks a fresh name every time; a key defined once claims alone
+        if key is not None and defined[key] > 1:
+            first = claims.claim(key, obj, obj)
+            if first is not None:
+                duplicates.append((obj, first, key[2]))
+    if not duplicates:
+        return
+    involved = {o.file for obj, first, _namespace in duplicates for o in (obj, first)}
+    keys_by_file: dict[str, set[tuple]] = {file: set() for file in involved}  # what _harmless_across_files compares
+    for obj, key in zip(cluster.objects, keys):
+        if key is not None and obj.source.path in involved:
+            keys_by_file[obj.source.path].add(key)
     for obj, first, namespace in duplicates:
         if obj.file == first.file or not _harmless_across_files(obj, first, keys_by_file):
             yield _duplicate_finding(obj, first, namespace)
