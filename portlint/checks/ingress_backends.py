@@ -53,12 +53,19 @@ class _MissingServices:
 
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
-        self.names_by_namespace: dict[str, list[str]] = {}
-        self.services_named: dict[str, list[Service]] = {}
-        for service in cluster.services:
-            self.names_by_namespace.setdefault(service.namespace, []).append(service.name)
-            self.services_named.setdefault(service.name, []).append(service)
-        self.near_misses = NearMissIndex(self.names_by_namespace)
+        self._services_named: dict[str, list[Service]] | None = None  # made for the first missing one
+        self._near_misses: NearMissIndex | None = None
+
+    def _indexes(self) -> tuple[dict[str, list[Service]], NearMissIndex]:
+        """Services by name (in every namespace) and the near-miss names of each namespace, for the hints."""
+        if self._services_named is None:
+            names_by_namespace: dict[str, list[str]] = {}
+            self._services_named = {}
+            for service in self.cluster.services:
+                names_by_namespace.setdefault(service.namespace, []).append(service.name)
+                self._services_named.setdefault(service.name, []).append(service)
+            self._near_misses = NearMissIndex(names_by_namespace)
+        return self._services_named, self._near_misses
 
     def check(self, ingress: Ingress, name: str, what: str, at: Node | None = None, key: str | None = None,
               position: tuple | None = None) -> Iterator[Finding]:
@@ -69,8 +76,9 @@ class _MissingServices:
             return  # an unrendered template ("<namespace>"): where the Service would be is not known
         if (namespace, name) == GKE_DEFAULT_BACKEND and ingress.class_name in GKE_CLASSES:
             return  # the GKE cluster add-on that serves unmatched requests
-        elsewhere = [s for s in self.services_named.get(name, ()) if s.namespace != namespace]
-        close = sorted(self.near_misses.of(namespace, name))
+        services_named, near_misses = self._indexes()
+        elsewhere = [s for s in services_named.get(name, ()) if s.namespace != namespace]
+        close = sorted(near_misses.of(namespace, name))
         finding = ingress.finding(f"{what} Service {name!r}, which does not exist in namespace {namespace}",
                                   _missing_service_hint(namespace, name, close, elsewhere), at=at, key=key,
                                   related=[s.related() for s in elsewhere[:1]])

@@ -14,10 +14,7 @@ from portlint.similar import NearMissIndex
 
 @rule("statefulset-service-missing")
 def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterator[Finding]:
-    service_names: dict[str, list[str]] = defaultdict(list)  # namespace → Service names, for hints
-    for service in cluster.services:
-        service_names[service.namespace].append(service.name)
-    near_misses = NearMissIndex({namespace: sorted(names) for namespace, names in service_names.items()})
+    near_misses = None  # made for the first missing Service's hint
     for workload in cluster.workloads:
         name = workload.service_name
         if workload.kind != "StatefulSet" or not name or not workload.readable("spec.serviceName"):
@@ -29,10 +26,19 @@ def statefulset_service_missing(cluster: Cluster, settings: Settings) -> Iterato
             continue
         if cluster.may_hold_unplaced("Service"):
             continue
+        near_misses = near_misses or _service_names(cluster)
         yield workload.finding(
             f"spec.serviceName {name} names no Service in namespace {workload.namespace}: the pods do not get "
             f"their stable DNS names (<pod>.{name}.{workload.namespace}.svc)",
             _hint(workload, near_misses.of(workload.namespace, name)), key="spec.serviceName")
+
+
+def _service_names(cluster: Cluster) -> NearMissIndex:
+    """The Service names of each namespace, for near-miss hints."""
+    names: dict[str, list[str]] = defaultdict(list)
+    for service in cluster.services:
+        names[service.namespace].append(service.name)
+    return NearMissIndex({namespace: sorted(found) for namespace, found in names.items()})
 
 
 def _not_headless(statefulset: Workload, service: Service) -> Finding:
