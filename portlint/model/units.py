@@ -225,6 +225,8 @@ class UnitQueries:
     def nearest(self, origin: InFile, candidates: Iterable[T]) -> list[T]:
         """The candidates in the origin's own unit(s), all of them; if none, the nearest across units."""
         candidates = list(candidates)
+        if len(candidates) < 2:  # in the origin's units or not, a lone candidate is the nearest
+            return candidates
         mine, of_file = self.unit_ids(origin), self.units.of_file
         if len(mine) == 1:
             (unit,) = mine
