@@ -67,6 +67,13 @@ def test_findings_load_the_fixers_and_a_pipe_still_gets_no_rich(tmp_path):
     assert not loaded(modules, "rich")  # the text report, written to a pipe
 
 
+def test_a_trace_written_to_a_pipe_imports_no_rich(tmp_path):
+    """trace_text draws the tree itself off a terminal; rich's Text and Tree are made on a terminal only."""
+    code, modules = imported_by(tmp_path, "trace", "--all", str(ROOT / "examples" / "broken"))
+    assert code == 1 and "portlint.report.trace_text" in modules
+    assert not loaded(modules, "rich")
+
+
 def test_exclude_globs_load_pathspec(tmp_path):
     (tmp_path / "tiny").mkdir()
     (tmp_path / "tiny" / "configmap.yaml").write_text(CONFIG_MAP)
