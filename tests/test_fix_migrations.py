@@ -524,3 +524,33 @@ def test_an_item_with_a_line_left_of_its_keys_is_converted_with_its_whole_docume
     fixed = fix_text(text)
     assert any("kind: List" in r for r in regions)  # the fallback: the whole List at once
     assert "# a comment at the margin, inside the Ingress\n" in fixed and "networking.k8s.io/v1" in fixed
+
+
+def test_the_other_items_of_a_list_keep_every_byte_whatever_the_items_indentation():
+    text = dedent("""\
+        apiVersion: v1
+        kind: List
+        items:
+          - apiVersion: v1
+            kind: Service
+            metadata: {name: a}
+            spec: {selector: {app: a}, ports: [{port: 80}]}
+          -   apiVersion: extensions/v1beta1  # three spaces after the dash
+              kind: Ingress
+              metadata:
+                name: web
+              spec:
+                rules:
+                  - http:
+                      paths:
+                        - path: /
+                          backend:
+                            serviceName: a
+                            servicePort: 80
+        """)
+    fixed = fix_text(text)
+    # converted as a whole document, ruamel re-rendered the Service's flow sequence as [port: 80]
+    assert fixed.splitlines()[:7] == text.splitlines()[:7]
+    assert "  -   apiVersion: networking.k8s.io/v1  # three spaces after the dash\n" in fixed
+    assert "                - path: /\n                  pathType: ImplementationSpecific\n" in fixed
+    assert check_text(fixed).findings == [] and fix_text(fixed) == fixed
