@@ -748,3 +748,49 @@ def test_fixers_see_the_same_objects_when_the_lookups_hold_only_the_files_of_the
         assert vars(proposer(finding, whole) or Fix(True, "none", ())) == \
             vars(proposer(finding, some) or Fix(True, "none", ())), finding
     assert len(some._objects()) < len(whole._objects())
+
+
+def _values_as_the_loader_resolves(text: str) -> dict:
+    """(line, column) of each mapping key → its scalar value, composed and resolved by PyYAML itself."""
+    import yaml
+
+    found, loader = {}, yaml.CSafeLoader(text)
+    try:
+        while loader.check_node():
+            stack = [loader.get_node()]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, yaml.MappingNode):
+                    for key, value in node.value:
+                        if isinstance(value, yaml.ScalarNode):
+                            found[key.start_mark.line + 1, key.start_mark.column + 1] = \
+                                yaml.constructor.SafeConstructor().construct_object(value)
+                        stack.append(value)
+                elif isinstance(node, yaml.SequenceNode):
+                    stack.extend(node.value)
+    finally:
+        loader.dispose()
+    return found
+
+
+def test_the_index_resolves_each_value_it_is_asked_for_as_the_loader_does():
+    """FileIndex composes without resolving tags and resolves the values a fix compares (value_of)."""
+    import yaml
+
+    from portlint.fixes.locate import FileIndex
+
+    texts = [p.read_text() for p in sorted((ROOT / "examples").rglob("*.yaml"))]
+    texts.append("a: 1\nb: '1'\nc: yes\nd: !!str 5\ne: ~\nf: 0x1F\ng: 1.5\nh: \"on\"\ni: |\n  x\nj: 2020-01-01\nk: ! 7\n")
+    compared = 0
+    for text in texts:
+        try:
+            expected = _values_as_the_loader_resolves(text)
+        except yaml.YAMLError:
+            continue
+        index = FileIndex(text)
+        for position, value in expected.items():
+            entry = index.entry(*position)
+            got = index.value_of(entry)
+            assert (got, type(got)) == (value, type(value)), (position, text[:60])
+            compared += 1
+    assert compared > 500
