@@ -129,19 +129,14 @@ def _migration(index: FileIndex, document: int, planned: list[tuple[Migrate, Ent
     in_items = _list_items(index, document, planned, splices)
     if in_items is not None:
         return in_items
-    root = index.documents[document].root
     text = index.text
-    start = text.rfind("\n", 0, root.start_mark.index) + 1
-    end = root.end_mark.index
+    start, end = _document_span(index, document)
     migrations = [edit for edit, _ in planned]
-    if text[start:root.start_mark.index].strip():
+    if text[start:index.documents[document].root.start_mark.index].strip():
         outcome.refused += [(e, "the document starts on its '---' line: migrate it by hand") for e in migrations]
         return splices
     inside = [s for s in splices if start <= s.start and s.end <= end]
-    own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in planned]
-    region = text[start:end]
-    for splice in sorted(inside + own, key=lambda s: s.start, reverse=True):
-        region = region[:splice.start - start] + splice.text + region[splice.end - start:]
+    region = _spliced(text, start, end, inside + _api_versions(planned))
     try:
         converted = migrate_document(region, [(entry.path[:-1], edit.conversion) for edit, entry in planned])
     except Refused as refusal:
@@ -171,8 +166,7 @@ def _list_items(index: FileIndex, document: int, planned: list[tuple[Migrate, En
             return None
         start, end, column = cut
         inside = [s for s in splices if start <= s.start and s.end <= end]
-        own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in group]
-        region = _spliced(text, start, end, inside + own)
+        region = _spliced(text, start, end, inside + _api_versions(group))
         try:
             converted = migrate_document(_dedent(region, column), [((), edit.conversion) for edit, _ in group])
         except Refused:
@@ -217,7 +211,19 @@ def _item_text(text: str, node: yaml.Node | None) -> tuple[int, int, int] | None
     return start, end, column
 
 
+def _api_versions(planned: list[tuple[Migrate, Entry]]) -> list[_Splice]:
+    """The splices that write each migration's new apiVersion, in its old value's style."""
+    return [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in planned]
+
+
+def _document_span(index: FileIndex, document: int) -> tuple[int, int]:
+    """From the start of the document's first line to the end of its root node."""
+    root = index.documents[document].root
+    return index.text.rfind("\n", 0, root.start_mark.index) + 1, root.end_mark.index
+
+
 def _spliced(text: str, start: int, end: int, splices: list[_Splice]) -> str:
+    """text[start:end] with `splices` (all inside it) made."""
     region = text[start:end]
     for splice in sorted(splices, key=lambda s: s.start, reverse=True):
         region = region[:splice.start - start] + splice.text + region[splice.end - start:]
@@ -225,9 +231,7 @@ def _spliced(text: str, start: int, end: int, splices: list[_Splice]) -> str:
 
 
 def _dedent(region: str, column: int) -> str:
-    first, _, rest = region.partition("\n")
-    lines = [first[column:]] + [line[column:] for line in rest.split("\n")]
-    return "\n".join(lines)
+    return "\n".join(line[column:] for line in region.split("\n"))
 
 
 def _indent(converted: str, lead: str) -> str:
@@ -240,12 +244,11 @@ def _indent(converted: str, lead: str) -> str:
 def _reads_as_converted(index: FileIndex, document: int, planned: list[tuple[Migrate, Entry]],
                         made: list[_Splice], before: list[_Splice]) -> bool:
     """Whether the document with `made` reads back as the document with `before` and the conversions."""
-    root, text = index.documents[document].root, index.text
-    start, end = text.rfind("\n", 0, root.start_mark.index) + 1, root.end_mark.index
+    text = index.text
+    start, end = _document_span(index, document)
     inside = [s for s in before if start <= s.start and s.end <= end]
-    own = [_Splice(*entry.span, scalars.render(edit.api_version, entry.style), [edit]) for edit, entry in planned]
     try:
-        expected = migrate.converted(_spliced(text, start, end, inside + own),
+        expected = migrate.converted(_spliced(text, start, end, inside + _api_versions(planned)),
                                      [(entry.path[:-1], edit.conversion) for edit, entry in planned])
     except yaml.YAMLError:
         return False
